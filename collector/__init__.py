@@ -1,0 +1,3 @@
+"""SIGMAX sentiment & research collector."""
+
+__version__ = "0.1.0"

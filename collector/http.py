@@ -1,0 +1,286 @@
+"""The HTTP edge: every upstream request goes through `Http.get`.
+
+It adds, around an injected `httpx.AsyncClient`:
+- an overall deadline per request (httpx timeouts are per read; a trickling body must not hang a job);
+- a cap on the decompressed body size, enforced while streaming (`too_large`);
+- classification of every failure into a `FetchError` with a reason from `collector.errors.REASONS`;
+- redaction: no URL with a token ever reaches a message (httpx puts the full URL in its exceptions);
+- per-api backoff after 429 (honouring Retry-After) and after 5xx (exponential, with jitter);
+- an observer hook per request (api, outcome, reason, seconds) that the metrics module implements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+
+import httpx
+
+from collector import __version__
+from collector.errors import FetchError, RateLimited
+from collector.redact import Redactor, redact_url
+
+
+class RequestObserver(Protocol):
+    def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None: ...
+
+    def backoff_until(self, api: str, until: float | None) -> None: ...
+
+
+class _NullObserver:
+    def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
+        return None
+
+    def backoff_until(self, api: str, until: float | None) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str  # final URL, redacted
+    content_type: str
+
+
+def make_client(
+    *, user_agent: str | None = None, max_connections: int = 32, max_redirects: int = 5
+) -> httpx.AsyncClient:
+    """The production client. Redirects are followed by httpx, which drops Authorization across hosts."""
+    agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
+    return httpx.AsyncClient(
+        headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate, br"},
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        timeout=httpx.Timeout(10.0),
+        trust_env=False,
+    )
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+class Http:
+    """Shared by every source. One instance per process; `client` is injected (tests: MockTransport/respx)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        observer: RequestObserver | None = None,
+        redactor: Redactor | None = None,
+        max_body_bytes: int = 5 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        default_retry_after: float = 60.0,
+        max_backoff: float = 900.0,
+    ) -> None:
+        self.client = client
+        self.observer: RequestObserver = observer or _NullObserver()
+        self.redact = redactor or Redactor()
+        self.max_body_bytes = max_body_bytes
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.default_retry_after = default_retry_after
+        self.max_backoff = max_backoff
+        self._blocked_until: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
+
+    # -- backoff ---------------------------------------------------------------------------------
+    def blocked_for(self, api: str) -> float:
+        """Seconds this api is still in backoff (0 when requests may go out)."""
+        return max(0.0, self._blocked_until.get(api, 0.0) - self.clock())
+
+    def _block(self, api: str, seconds: float) -> None:
+        until = self.clock() + min(seconds, self.max_backoff)
+        self._blocked_until[api] = max(until, self._blocked_until.get(api, 0.0))
+        self.observer.backoff_until(api, self._blocked_until[api])
+
+    def _clear(self, api: str) -> None:
+        self._failures.pop(api, None)
+        if self._blocked_until.pop(api, None) is not None:
+            self.observer.backoff_until(api, None)
+
+    # -- requests --------------------------------------------------------------------------------
+    async def get(
+        self,
+        api: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        feed: str | None = None,
+        allow_statuses: tuple[int, ...] = (),
+    ) -> Response:
+        return await self.request("GET", api, url, params=params, headers=headers, timeout=timeout,
+                                  feed=feed, allow_statuses=allow_statuses)
+
+    async def request(
+        self,
+        method: str,
+        api: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float = 10.0,
+        feed: str | None = None,
+        allow_statuses: tuple[int, ...] = (),
+    ) -> Response:
+        """Send one request; return the response for 2xx, 304 and `allow_statuses`, else raise FetchError."""
+        wait = self.blocked_for(api)
+        if wait > 0:
+            raise RateLimited(f"backing off, next request allowed in {wait:.0f}s", api=api, feed=feed,
+                              retry_after=wait)
+        started = time.perf_counter()
+        try:
+            resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed)
+        except FetchError as exc:
+            self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
+            if exc.reason in ("timeout", "connect"):
+                self._note_failure(api)
+            raise
+        seconds = time.perf_counter() - started
+        try:
+            self._check_status(api, resp, feed, allow_statuses)
+        except FetchError as exc:
+            self.observer.request_done(api, False, exc.reason, seconds)
+            raise
+        self.observer.request_done(api, True, None, seconds)
+        self._clear(api)
+        return resp
+
+    def _note_failure(self, api: str) -> None:
+        n = self._failures[api] = self._failures.get(api, 0) + 1
+        if n >= 2:  # one blip is retried next interval; repeated failures back off exponentially
+            base = min(self.max_backoff, 5.0 * 2 ** (n - 2))
+            self._block(api, base * (0.5 + self.rng.random()))
+
+    async def _send(
+        self,
+        method: str,
+        api: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+        timeout: float,
+        feed: str | None,
+    ) -> Response:
+        shown = self.redact(redact_url(url))
+        cap = self.max_body_bytes
+        try:
+            async with asyncio.timeout(timeout):
+                if auth is not None:
+                    headers = {**(headers or {}), **_basic_auth_header(auth)}
+                req = self.client.build_request(
+                    method, url, params=params, headers=headers, data=data, timeout=httpx.Timeout(timeout)
+                )
+                resp = await self.client.send(req, stream=True)
+                try:
+                    declared = resp.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > cap and resp.status_code < 300:
+                        raise FetchError(f"{shown}: body of {int(declared)} bytes is over the cap of {cap}",
+                                         api=api, feed=feed, reason="too_large")
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in resp.aiter_bytes():
+                        size += len(chunk)
+                        if size > cap:
+                            raise FetchError(f"{shown}: body is over the cap of {cap} bytes",
+                                             api=api, feed=feed, reason="too_large")
+                        chunks.append(chunk)
+                finally:
+                    await resp.aclose()
+        except TimeoutError:
+            raise FetchError(f"{shown}: no complete answer within {timeout:g}s", api=api, feed=feed,
+                             reason="timeout") from None
+        except httpx.TimeoutException:
+            raise FetchError(f"{shown}: timed out after {timeout:g}s", api=api, feed=feed,
+                             reason="timeout") from None
+        except httpx.TooManyRedirects:
+            raise FetchError(f"{shown}: too many redirects", api=api, feed=feed, reason="redirect") from None
+        except httpx.ConnectError as exc:
+            reason = "tls" if _is_tls(exc) else "connect"
+            what = "TLS handshake failed" if reason == "tls" else "cannot connect"
+            raise FetchError(f"{shown}: {what} ({self._describe(exc)})", api=api, feed=feed,
+                             reason=reason) from None
+        except httpx.DecodingError:
+            raise FetchError(f"{shown}: body could not be decompressed", api=api, feed=feed,
+                             reason="parse") from None
+        except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise FetchError(f"{shown}: {type(exc).__name__} ({self._describe(exc)})", api=api, feed=feed,
+                             reason="connect") from None
+        final = self.redact(redact_url(str(resp.url)))
+        return Response(
+            status=resp.status_code,
+            headers=resp.headers,
+            body=b"".join(chunks),
+            url=final,
+            content_type=resp.headers.get("content-type", ""),
+        )
+
+    def _describe(self, exc: BaseException) -> str:
+        """An exception's text without its URL or any secret."""
+        text = str(exc) or type(exc).__name__
+        return self.redact(text)[:200]
+
+    def _check_status(self, api: str, resp: Response, feed: str | None, allow: tuple[int, ...]) -> None:
+        status = resp.status
+        if 200 <= status < 300 or status == 304 or status in allow:
+            return
+        where = resp.url
+        if status == 429:
+            wait = parse_retry_after(resp.headers.get("retry-after"), self.clock())
+            self._block(api, wait if wait is not None else self.default_retry_after)
+            shown = f"{wait:.0f}s (Retry-After)" if wait is not None else f"{self.default_retry_after:.0f}s"
+            raise RateLimited(f"{where}: HTTP 429 Too Many Requests; backing off {shown}",
+                              api=api, feed=feed, retry_after=wait)
+        if status in (401, 403):
+            raise FetchError(f"{where}: HTTP {status}: credentials missing, wrong or not allowed; check the "
+                             f"API key in the environment", api=api, feed=feed, reason="auth")
+        if 400 <= status < 500:
+            raise FetchError(f"{where}: HTTP {status}", api=api, feed=feed, reason="http_4xx")
+        if status >= 500:
+            self._note_failure(api)
+            raise FetchError(f"{where}: HTTP {status} from upstream", api=api, feed=feed, reason="http_5xx")
+        raise FetchError(f"{where}: unexpected HTTP {status}", api=api, feed=feed, reason="http_4xx")
+
+
+def _basic_auth_header(auth: tuple[str, str]) -> dict[str, str]:
+    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "SSL" in str(exc) or "certificate" in str(exc).lower()

@@ -1,0 +1,52 @@
+"""Keep secrets out of everything we print, log or export.
+
+`redact_url` drops credentials from the userinfo and masks the value of every query parameter whose name
+looks secret (auth_token, api_key, key, token, secret, ...). `Redactor` additionally replaces every known
+secret value wherever it appears in a string (headers, bodies quoted in errors, exception text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "REDACTED"
+_SECRET_PARAM = re.compile(r"(token|key|secret|password|passwd|auth|signature|sig|session)", re.I)
+
+
+def redact_url(url: str) -> str:
+    """Return `url` without userinfo and with secret-looking query values replaced by REDACTED."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable url>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, MASK if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe=",")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+class Redactor:
+    """Replaces known secret values (and secret-looking URL parameters) in any text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._pattern = (
+            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is not None:
+            text = self._pattern.sub(MASK, text)
+        return _URL_SECRET_PARAM.sub(lambda m: m.group(1) + MASK, text)
+
+
+_URL_SECRET_PARAM = re.compile(
+    r"([?&](?:auth_token|api_key|apikey|access_token|token|key|client_secret|x-cg-[a-z]+-api-key)=)[^&\s\"'<>]+",
+    re.I,
+)
