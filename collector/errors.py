@@ -45,6 +45,8 @@ class SourceError(CollectorError):
     """A source failed. `reason` is one of REASONS; `api` and `feed` say where."""
 
     reason: str = "internal"
+    #: set by the HTTP edge once it has counted this failure in the request metrics
+    counted: bool = False
 
     def __init__(self, message: str, *, api: str = "", feed: str | None = None, reason: str | None = None) -> None:
         if reason is not None:

@@ -153,14 +153,15 @@ class Http:
     ) -> Response:
         """Send one request; return the response for 2xx, 304 and `allow_statuses`, else raise FetchError."""
         wait = self.blocked_for(api)
-        if wait > 0:
-            raise RateLimited(f"backing off, next request allowed in {wait:.0f}s", api=api, feed=feed,
-                              retry_after=wait)
+        if wait > 0:  # no request goes out: counted as a failed run by the pipeline, not as a request
+            raise RateLimited(f"backing off after earlier failures; next request allowed in {wait:.0f}s",
+                              api=api, feed=feed, retry_after=wait)
         started = time.perf_counter()
         try:
             resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed)
         except FetchError as exc:
             self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
+            exc.counted = True
             if exc.reason in ("timeout", "connect"):
                 self._note_failure(api)
             raise
@@ -169,6 +170,7 @@ class Http:
             self._check_status(api, resp, feed, allow_statuses)
         except FetchError as exc:
             self.observer.request_done(api, False, exc.reason, seconds)
+            exc.counted = True
             raise
         self.observer.request_done(api, True, None, seconds)
         self._clear(api)

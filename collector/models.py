@@ -104,3 +104,4 @@ class SourceResult:
     error: str | None = None
     reason: str | None = None
     new_items: int = 0
+    counted: bool = True  # False: the failure happened outside an HTTP request and is not in the request metrics

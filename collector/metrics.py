@@ -1,0 +1,181 @@
+"""Every metric the collector exports, by name. The names, labels and units are a contract with SIGMAX's
+dashboards, alerts and auto-pause logic (README, "Metrics"): change them only with them.
+
+Counters and the duration histogram are updated as requests and runs happen. Everything derived from the
+current state (scores, Fear & Greed, prices, feed health, freshness) is rendered at scrape time from the latest
+`Snapshot` by a custom collector, so a value exists only once it is known and the series of a symbol or feed
+that left the config disappear with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector as _PromCollector
+
+from collector import __version__
+from collector.config import Config
+from collector.errors import REASONS
+from collector.models import ScoredItem, SourceResult
+from collector.redact import redact_url
+from collector.snapshot import Snapshot
+from collector.sources.base import APIS
+
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0)
+
+State = Callable[[], tuple[Snapshot | None, Config | None]]
+
+
+class Metrics:
+    """Owns the registry's metrics. Implements `collector.http.RequestObserver` and the pipeline listener."""
+
+    def __init__(self, registry: CollectorRegistry, state: State | None = None) -> None:
+        disable_created_metrics()  # no *_created series (they double the series count for no use here)
+        self.registry = registry
+        self.api_requests = Counter(
+            "sigmax_research_api_requests", "Requests to research APIs, by outcome.",
+            ["api", "status"], registry=registry)
+        self.api_errors = Counter(
+            "sigmax_research_api_errors", "Failed research API requests and runs, by reason.",
+            ["api", "reason"], registry=registry)
+        self.api_duration = Histogram(
+            "sigmax_research_api_duration_seconds", "Duration of research API requests.",
+            ["api"], buckets=DURATION_BUCKETS, registry=registry)
+        self.articles = Counter(
+            "sigmax_news_articles_processed", "Unique items scored (after deduplication).",
+            ["source"], registry=registry)
+        self.build_info = Gauge(
+            "sigmax_collector_build_info", "Build of the collector; always 1.", ["version"], registry=registry)
+        self.build_info.labels(version=__version__).set(1)
+        self.reload_ok = Gauge(
+            "sigmax_collector_config_last_reload_successful",
+            "1 when the last config (re)load succeeded, 0 when it was invalid.", registry=registry)
+        self.reload_ts = Gauge(
+            "sigmax_collector_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful config (re)load.", registry=registry)
+        self._backoff: dict[str, float] = {}
+        if state is not None:
+            registry.register(_StateCollector(state, self._backoff))
+
+    # -- RequestObserver -------------------------------------------------------------------------
+    def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
+        self.api_requests.labels(api=api, status="success" if ok else "error").inc()
+        self.api_duration.labels(api=api).observe(seconds)
+        if not ok:
+            self.api_errors.labels(api=api, reason=reason if reason in REASONS else "internal").inc()
+
+    def backoff_until(self, api: str, until: float | None) -> None:
+        if until is None:
+            self._backoff.pop(api, None)
+        else:
+            self._backoff[api] = until
+
+    # -- pipeline Listener -----------------------------------------------------------------------
+    def source_done(self, result: SourceResult, new_items: Sequence[ScoredItem]) -> None:
+        if new_items:
+            counts: dict[str, int] = {}
+            for s in new_items:
+                counts[s.item.source] = counts.get(s.item.source, 0) + 1
+            for source, n in counts.items():
+                self.articles.labels(source=source).inc(n)
+        if not result.ok and not result.counted and result.reason is not None:
+            # failures outside an HTTP exchange (parse, run deadline, a bug) are not seen by the observer
+            self.api_errors.labels(api=result.source, reason=result.reason).inc()
+
+    def config_loaded(self, ok: bool, at: float) -> None:
+        self.reload_ok.set(1 if ok else 0)
+        if ok:
+            self.reload_ts.set(at)
+
+
+class _StateCollector(_PromCollector):
+    def __init__(self, state: State, backoff: dict[str, float]) -> None:
+        self.state = state
+        self.backoff = backoff
+
+    def collect(self) -> Iterator[Metric]:
+        snap, cfg = self.state()
+        yield from _backoff_family(self.backoff)
+        if snap is None or cfg is None:
+            return
+        yield from render_snapshot(snap, cfg)
+
+
+def _backoff_family(backoff: dict[str, float]) -> Iterator[Metric]:
+    fam = GaugeMetricFamily("sigmax_research_api_backoff_until_timestamp_seconds",
+                            "Unix time until which requests to this api are held back (429/5xx backoff).",
+                            labels=["api"])
+    for api, until in sorted(backoff.items()):
+        fam.add_metric([api], until)
+    yield fam
+
+
+def render_snapshot(snap: Snapshot, cfg: Config) -> Iterator[Metric]:
+    """Gauge families for the current state. Absent values produce no sample."""
+    news = GaugeMetricFamily("sigmax_news_sentiment_score",
+                             "Time-decayed weighted news sentiment (CryptoPanic + RSS), -1..1.", labels=["symbol"])
+    social = GaugeMetricFamily("sigmax_social_sentiment_score",
+                               "Time-decayed weighted social sentiment (Reddit), -1..1.", labels=["symbol"])
+    in_window = GaugeMetricFamily("sigmax_sentiment_items_in_window",
+                                  "Items that make up the current score.", labels=["symbol", "kind"])
+    price = GaugeMetricFamily("sigmax_coingecko_price_usd", "Price in USD (CoinGecko).", labels=["symbol"])
+    change = GaugeMetricFamily("sigmax_coingecko_price_change_24h_ratio",
+                               "24h price change as a ratio (0.05 = +5%).", labels=["symbol"])
+    mcap = GaugeMetricFamily("sigmax_coingecko_market_cap_usd", "Market cap in USD.", labels=["symbol"])
+    trending = GaugeMetricFamily("sigmax_coingecko_trending",
+                                 "1 when the coin is on CoinGecko's trending list.", labels=["symbol"])
+    whales = GaugeMetricFamily("sigmax_onchain_whale_activity",
+                               "Whale flows: 0 bearish (into exchanges), 1 neutral, 2 bullish.", labels=["symbol"])
+    for sym, v in snap.symbols.items():
+        for fam, score, kind in ((news, v.news, "news"), (social, v.social, "social")):
+            if score is not None:
+                fam.add_metric([sym], score.score)
+                in_window.add_metric([sym, kind], score.items)
+        for fam2, val in ((price, v.price_usd), (mcap, v.market_cap_usd)):
+            if val is not None:
+                fam2.add_metric([sym], val)
+        if v.change_24h_percent is not None:
+            change.add_metric([sym], v.change_24h_percent / 100.0)
+        if v.trending is not None:
+            trending.add_metric([sym], 1.0 if v.trending else 0.0)
+        if v.whale_activity is not None:
+            whales.add_metric([sym], v.whale_activity)
+    yield from (news, social, in_window, price, change, mcap, trending, whales)
+
+    fg = GaugeMetricFamily("sigmax_fear_greed_index", "Crypto Fear & Greed index (alternative.me), 0..100.")
+    if snap.fear_greed is not None:
+        fg.add_metric([], snap.fear_greed.value)
+    yield fg
+    gmc = GaugeMetricFamily("sigmax_coingecko_market_cap_change_24h_ratio",
+                            "Total crypto market cap change over 24h as a ratio.")
+    if snap.market_cap_change_24h_percent is not None:
+        gmc.add_metric([], snap.market_cap_change_24h_percent / 100.0)
+    yield gmc
+
+    feed_ok = GaugeMetricFamily("sigmax_rss_feed_fetch_success",
+                                "1 when the feed's last fetch succeeded, else 0.", labels=["feed", "feed_url"])
+    rss = snap.sources.get("rss")
+    urls = {f.name: redact_url(f.url) for f in cfg.rss.feeds}
+    if rss is not None:
+        for name, r in sorted(rss.feeds.items()):
+            if name in urls:
+                feed_ok.add_metric([name, urls[name]], 1.0 if r.ok else 0.0)
+    yield feed_ok
+
+    up = GaugeMetricFamily("sigmax_source_up", "1 when the source's last run succeeded (rss: any feed).",
+                           labels=["source"])
+    fresh = GaugeMetricFamily("sigmax_sentiment_last_update_timestamp",
+                              "Unix time of the last successful update from the source.", labels=["source"])
+    for api in APIS:
+        st = snap.sources.get(api)
+        if st is None:
+            continue
+        if st.feeds or (st.error != "not run yet"):
+            ok = any(r.ok for r in st.feeds.values()) if api == "rss" else st.ok
+            up.add_metric([api], 1.0 if ok else 0.0)
+        if st.last_success is not None:
+            fresh.add_metric([api], st.last_success)
+    yield up
+    yield fresh
