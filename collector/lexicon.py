@@ -1,0 +1,272 @@
+"""Hand-written crypto/finance lexicon layered on top of VADER (data only, no logic).
+
+Valences use VADER's scale (about -4 .. +4; VADER's "good" is 1.9, "bad" -2.5). Every entry here was written
+by hand from market-language knowledge; none is learned from the evaluation sets.
+
+* `WORDS`      single tokens added to (or overriding) VADER's lexicon.
+* `NEUTRALISE` VADER words that are factual in finance text ("share", "interest", "trust") -> valence 0.
+* `PHRASES`    multi-word expressions; each becomes one synthetic token before VADER runs, so VADER's
+               negation and booster rules still apply to it ("not an all-time high").
+* `BAD_NOUNS`, `UP_VERBS`, `DOWN_VERBS`  the direction-flip rule: "losses narrowed" is good news,
+               "debt rose" is bad news, although "narrowed" alone reads negative and "rose" positive.
+"""
+
+from __future__ import annotations
+
+
+def _group(spec: dict[str, float]) -> dict[str, float]:
+    """Expand {"word form form": valence} into one entry per whitespace-separated form."""
+    out: dict[str, float] = {}
+    for forms, valence in spec.items():
+        for form in forms.split():
+            out[form] = valence
+    return out
+
+
+WORDS: dict[str, float] = _group(
+    {
+        # -- market sentiment slang -------------------------------------------------------------------
+        "bullish bullishness": 2.4,
+        "bearish bearishness": -2.4,
+        "bull bulls": 1.2,
+        "bear bears": -1.2,
+        "moon mooning moons mooned": 2.4,
+        "lambo lambos": 1.5,
+        "hodl hodling hodlers": 0.8,
+        "fomo": 0.8,
+        "fud": -1.5,
+        "rekt": -2.8,
+        "capitulation capitulates capitulate capitulated": -2.2,
+        "bloodbath": -3.0,
+        "selloff sell-off selloffs sell-offs": -2.0,
+        "dump dumps dumped dumping": -1.9,
+        "pump pumps pumped pumping": 1.4,
+        "ath": 2.0,
+        "breakout breakouts": 1.8,
+        "uptrend": 1.6,
+        "downtrend": -1.6,
+        "oversold": -0.6,
+        "overbought": -0.6,
+        "volatility volatile": -0.6,
+        "turmoil": -2.0,
+        "jitters": -1.6,
+        "panic panics panicked": -2.2,
+        "euphoria": 1.6,
+        "optimism optimistic": 1.8,
+        "pessimism pessimistic": -1.8,
+        "headwind headwinds": -1.4,
+        "tailwind tailwinds": 1.4,
+        # -- market verbs, up -------------------------------------------------------------------------
+        "surge surges surged surging": 2.2,
+        "soar soars soared soaring": 2.4,
+        "skyrocket skyrockets skyrocketed skyrocketing": 2.6,
+        "rocket rockets rocketed": 2.0,
+        "jump jumps jumped jumping": 1.8,
+        "leap leaps leaped leapt": 1.8,
+        "spike spikes spiked spiking": 1.4,
+        "rally rallies rallied rallying": 2.0,
+        "rebound rebounds rebounded rebounding": 1.8,
+        "recover recovers recovered recovering recovery": 1.6,
+        "climb climbs climbed climbing": 1.6,
+        "rise rises rising rose risen": 1.4,
+        "gain gains gained gaining": 1.6,
+        "advance advances advanced advancing": 1.2,
+        "outperform outperforms outperformed outperforming": 1.8,
+        "upgrade upgrades upgraded": 1.4,
+        "higher": 0.9,
+        # -- market verbs, down -----------------------------------------------------------------------
+        "plunge plunges plunged plunging": -2.6,
+        "plummet plummets plummeted plummeting": -2.8,
+        "tumble tumbles tumbled tumbling": -2.3,
+        "slide slides slid sliding": -1.7,
+        "sink sinks sank sunk sinking": -2.0,
+        "slump slumps slumped slumping": -2.2,
+        "crash crashes crashed crashing": -2.8,
+        "collapse collapses collapsed collapsing": -2.8,
+        "tank tanks tanked tanking": -2.2,
+        "drop drops dropped dropping": -1.5,
+        "fall falls fell fallen falling": -1.5,
+        "decline declines declined declining": -1.5,
+        "dip dips dipped dipping": -1.0,
+        "slip slips slipped slipping": -1.2,
+        "retreat retreats retreated retreating": -1.2,
+        "sag sags sagged": -1.3,
+        "shed sheds": -1.0,
+        "underperform underperforms underperformed underperforming": -1.8,
+        "downgrade downgrades downgraded": -1.6,
+        "lower": -0.6,
+        "wipe wipes wiped": -1.8,
+        "erase erases erased": -1.6,
+        "liquidation liquidations liquidated": -1.8,
+        # -- security, fraud, enforcement -------------------------------------------------------------
+        "hack hacks hacked hacker hackers hacking": -2.6,
+        "exploit exploits exploited exploiter": -2.4,
+        "breach breaches breached": -2.2,
+        "drain drains drained draining": -2.0,
+        "stolen steal steals stole theft": -2.6,
+        "heist": -2.6,
+        "phishing": -2.2,
+        "ransomware malware": -2.4,
+        "scam scams scammer scammers": -2.7,
+        "ponzi": -2.8,
+        "fraud frauds fraudulent": -2.8,
+        "rugpull": -3.0,
+        "insolvent insolvency bankrupt bankruptcy": -2.8,
+        "default defaults defaulted": -2.0,
+        "sue sues sued suing lawsuit lawsuits": -1.8,
+        "charge charged": -1.2,
+        "indicted indictment": -2.4,
+        "arrest arrests arrested": -2.2,
+        "probe probes probing": -1.4,
+        "investigation investigations investigating": -1.3,
+        "subpoena subpoenas subpoenaed": -1.6,
+        "crackdown crackdowns": -2.0,
+        "ban bans banned banning": -2.2,
+        "fine fines fined": -1.4,
+        "penalty penalties": -1.6,
+        "delist delists delisted delisting": -2.2,
+        "halt halts halted halting": -1.8,
+        "freeze freezes froze frozen": -1.6,
+        "suspend suspends suspended suspension": -1.8,
+        "outage outages downtime": -1.8,
+        "vulnerability vulnerabilities bug": -1.6,
+        "layoffs layoff": -2.0,
+        "depeg depegs depegged depegging": -2.6,
+        "contagion": -2.4,
+        "shutdown shutters shuttered": -2.0,
+        "warns warned warning": -1.4,
+        "reject rejects rejected rejection": -1.8,
+        "deny denies denied": -1.4,
+        "delay delays delayed": -1.2,
+        "fear fears": -1.6,
+        "concern concerns": -1.2,
+        "loses lose": -1.6,
+        "losses loss": -1.6,
+        # -- corporate / adoption good news ------------------------------------------------------------
+        "adoption": 1.4,
+        "approve approves approved": 1.8,
+        "approval": 1.8,
+        "partner partners partnered partnership partnerships": 1.4,
+        "integrate integrates integrated integration": 1.2,
+        "launch launches launched launching": 1.1,
+        "unveil unveils unveiled": 1.0,
+        "list lists listed listing": 0.8,
+        "raise raises raised": 1.2,
+        "secure secures secured": 1.2,
+        "expand expands expanded expansion": 1.3,
+        "acquire acquires acquired acquisition": 0.9,
+        "invest invests invested investment": 1.0,
+        "backs backed backing": 1.0,
+        "milestone milestones": 1.6,
+        "wins won": 2.0,
+        "beat beats": 1.6,
+        "boost boosts boosted": 1.6,
+        "record": 0.6,
+        "profitable profitability": 1.8,
+        "inflows": 1.4,
+        "outflows": -1.4,
+        "legalize legalizes legalized": 1.8,
+        "clarity": 1.2,
+        "accumulate accumulates accumulating accumulation": 1.2,
+    }
+)
+
+#: VADER words that are mostly factual in market text: reading them as sentiment hurts.
+NEUTRALISE: tuple[str, ...] = (
+    "share", "shares", "interest", "value", "trust", "credit", "security", "securities", "stake", "top",
+    "free", "united", "party", "justice", "reserve", "reserves", "capital", "fund", "funds", "mining",
+    "miner", "miners", "like", "yes", "please", "agreement", "support", "supports", "demand",
+    "play", "huge", "big", "dear", "chance", "care", "want", "wants", "pay", "pays",
+)
+
+#: Multi-word expressions, matched case-insensitively with space or hyphen between the words.
+PHRASES: dict[str, float] = {
+    "all time high": 2.6,
+    "all time highs": 2.6,
+    "record high": 2.4,
+    "record highs": 2.4,
+    "new high": 2.0,
+    "new highs": 2.0,
+    "multi year high": 2.0,
+    "record low": -2.4,
+    "record lows": -2.4,
+    "new low": -2.0,
+    "new lows": -2.0,
+    "multi year low": -2.0,
+    "rug pull": -3.0,
+    "rug pulls": -3.0,
+    "rug pulled": -3.0,
+    "short squeeze": 1.8,
+    "bank run": -2.8,
+    "51% attack": -3.0,
+    "51 percent attack": -3.0,
+    "double spend": -2.4,
+    "etf approval": 2.6,
+    "etf approved": 2.6,
+    "approves etf": 2.6,
+    "etf rejection": -2.4,
+    "rejects etf": -2.4,
+    "etf delay": -1.2,
+    "delays etf": -1.2,
+    "halts withdrawals": -3.0,
+    "halted withdrawals": -3.0,
+    "halt withdrawals": -3.0,
+    "pauses withdrawals": -2.8,
+    "paused withdrawals": -2.8,
+    "suspends withdrawals": -3.0,
+    "record inflows": 2.6,
+    "record outflows": -2.4,
+    "net inflows": 1.4,
+    "net outflows": -1.4,
+    "to the moon": 2.6,
+    "price target": 0.4,
+    "flash crash": -2.8,
+    "death cross": -2.0,
+    "golden cross": 2.0,
+    "sell off": -2.0,
+    "buy the dip": 1.2,
+    "exit scam": -3.0,
+    "cease and desist": -2.2,
+    "class action": -1.8,
+    "security breach": -2.6,
+    "private keys stolen": -3.0,
+    "under pressure": -1.4,
+    "in the red": -1.8,
+    "in the green": 1.8,
+    "back above": 1.4,
+    "falls below": -1.8,
+    "drops below": -1.8,
+    "slips below": -1.6,
+    "breaks above": 1.8,
+    "rate cut": 1.0,
+    "rate cuts": 1.0,
+    "rate hike": -1.2,
+    "rate hikes": -1.2,
+    "mass adoption": 2.0,
+    "institutional adoption": 2.0,
+    "green light": 2.0,
+    "greenlights": 2.0,
+    "wrong way": -1.4,
+    "market cap": 0.0,
+}
+
+#: Nouns whose direction inverts the meaning of a move ("losses narrowed" is good news).
+BAD_NOUNS: tuple[str, ...] = (
+    "loss", "losses", "net loss", "operating loss", "costs", "cost", "expenses", "debt", "debts", "deficit",
+    "unemployment", "layoffs", "outflows", "liabilities", "impairment", "impairments", "writedowns",
+    "fees", "volatility", "inflation", "risk", "risks", "fraud", "hacks", "delinquencies",
+)
+UP_VERBS: tuple[str, ...] = (
+    "rose", "rise", "rises", "risen", "rising", "increased", "increase", "increases", "grew", "grow", "grows",
+    "widened", "widens", "widen", "jumped", "jumps", "surged", "surges", "soared", "soars", "climbed",
+    "climbs", "doubled", "doubles", "tripled", "higher", "up", "spiked", "spikes",
+)
+DOWN_VERBS: tuple[str, ...] = (
+    "fell", "fall", "falls", "declined", "decline", "declines", "decreased", "decrease", "decreases",
+    "narrowed", "narrows", "narrow", "shrank", "shrinks", "shrunk", "dropped", "drops", "reduced",
+    "reduce", "reduces", "cut", "cuts", "lower", "lowered", "eased", "eases", "down", "slashed", "halved",
+)
+
+#: Words before a percentage that give it a direction ("up 8%", "down 5 percent").
+PCT_UP_CUES: tuple[str, ...] = ("up", "higher", "gain of", "increase of", "rise of", "jump of", "plus")
+PCT_DOWN_CUES: tuple[str, ...] = ("down", "lower", "loss of", "decline of", "drop of", "fall of", "minus")

@@ -1,0 +1,218 @@
+"""Sentiment scoring: VADER plus a crypto/finance lexicon and a few market-language rules. Pure.
+
+How a text is scored (see `collector.lexicon` for the word lists):
+
+1. Rewrite rules turn market expressions into single synthetic tokens that carry a valence, so VADER's own
+   negation ("not", "never", "no", "n't" within three words), booster and "but" rules still apply to them:
+   * direction flips: a bad noun with a move ("losses narrowed", "cut costs" -> good; "debt rose" -> bad);
+   * phrases: "all-time high", "rug pull", "halts withdrawals", "51% attack", ... (space or hyphen);
+   * signed percentages: "+8%", "-12%", "up 8%", "down 5 percent", "3% lower" (weight grows with size:
+     under 2%, under 10%, 10% and more). A bare "8%" has no direction and is left alone.
+2. VADER runs with its lexicon extended by `lexicon.WORDS` (market verbs, slang, enforcement, adoption) and
+   with `lexicon.NEUTRALISE` words (share, interest, trust, ...) set to 0.
+3. Factual-neutral rule: a sentence in which no crypto/finance entry or rule fired and whose only sentiment
+   comes from weak general-language words (|valence| <= `WEAK_VALENCE`) is a factual statement: its compound
+   is scaled by `FACTUAL_DAMPING` so it normally lands in the neutral band.
+
+Labels: compound >= `POSITIVE_THRESHOLD` -> positive; <= `NEGATIVE_THRESHOLD` -> negative; else neutral.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from collector import lexicon as lx
+
+Label = Literal["positive", "neutral", "negative"]
+
+#: Label thresholds on the compound score (inclusive).
+POSITIVE_THRESHOLD = 0.05
+NEGATIVE_THRESHOLD = -0.05
+#: Factual-neutral rule: weak words are those with |valence| at most this; their compound is multiplied by
+#: FACTUAL_DAMPING when nothing market-specific fired.
+WEAK_VALENCE = 1.5
+FACTUAL_DAMPING = 0.3
+#: score_item: the summary only counts when the title is neutral, and then with this weight.
+SUMMARY_WEIGHT = 0.5
+SUMMARY_MAX_CHARS = 300
+
+_PCT_TIERS = ((2.0, 1.2), (10.0, 1.8), (math.inf, 2.4))  # (upper bound of |x|%, valence)
+_SEP = re.compile(r"[\s\-]+")
+_PUNCT = string.punctuation
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a text got its score: `entries` are the (word or phrase, valence) pairs that fired, `rules`
+    the rules."""
+
+    text: str
+    compound: float
+    label: Label
+    entries: tuple[tuple[str, float], ...]
+    rules: tuple[str, ...]
+
+
+def _alt(words: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first, words separated by space or hyphen."""
+    uniq = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"[\s\-]+".join(re.escape(part) for part in w.split()) for w in uniq)
+
+
+def _strip_token(token: str) -> str:
+    """VADER's token clean-up: strip surrounding punctuation unless two characters or fewer remain."""
+    stripped = token.strip(_PUNCT)
+    return token if len(stripped) <= 2 else stripped
+
+
+class Scorer:
+    """VADER + crypto lexicon. Build once; `score` and friends only read state, so one instance is
+    safe to share between threads. Deterministic: the same text always gives the same compound."""
+
+    def __init__(self, extra_words: Mapping[str, float] | None = None) -> None:
+        self._vader = SentimentIntensityAnalyzer()
+        lex = self._vader.lexicon  # this instance's own dict; VADER keeps no module-level copy
+        for word in lx.NEUTRALISE:
+            lex[word] = 0.0
+        self._ours: dict[str, float] = dict(lx.WORDS)
+        if extra_words:
+            self._ours.update({k.lower(): v for k, v in extra_words.items()})
+        self._display: dict[str, str] = {}  # synthetic token -> what the reader sees in an explanation
+        self._rule_of: dict[str, str] = {}  # synthetic token -> rule name
+        self._phrase_token: dict[str, str] = {}
+        for i, (phrase, valence) in enumerate(sorted(lx.PHRASES.items())):
+            token = f"zzphrase{i}x"
+            self._phrase_token[_SEP.sub(" ", phrase)] = token
+            self._add_synthetic(token, valence, phrase, "phrase")
+        for direction, sign in (("up", 1.0), ("down", -1.0)):
+            for tier, (_bound, valence) in enumerate(_PCT_TIERS, start=1):
+                token = f"zzpct{direction}{tier}x"
+                self._add_synthetic(token, sign * valence, f"{direction} {tier}", "percent")
+        self._add_synthetic("zzflipgoodx", 1.8, "bad noun down", "flip")
+        self._add_synthetic("zzflipbadx", -1.8, "bad noun up", "flip")
+        lex.update(self._ours)
+        self._lex = lex
+
+        nouns, ups, downs = _alt(lx.BAD_NOUNS), _alt(lx.UP_VERBS), _alt(lx.DOWN_VERBS)
+        gap = r"(?:\s+(?:its|their|the|a|an|our|of|by|to|has|have|had|was|were|is|are|been|further|sharply"
+        gap += r"|slightly|significantly|substantially|\d[\d.,]*%?))"
+        self._flip_re = re.compile(
+            rf"(?<![\w\-])(?:(?P<noun>{nouns}){gap}{{0,3}}\s+(?:(?P<nup>{ups})|(?P<ndown>{downs}))"
+            rf"|(?:(?P<vup>{ups})|(?P<vdown>{downs})){gap}{{0,2}}\s+(?:{nouns}))(?![\w\-])",
+            re.IGNORECASE,
+        )
+        self._phrase_re = re.compile(rf"(?<![\w\-])(?:{_alt(lx.PHRASES)})(?![\w\-])", re.IGNORECASE)
+        up_cues, down_cues = _alt(lx.PCT_UP_CUES), _alt(lx.PCT_DOWN_CUES)
+        self._pct_re = re.compile(
+            rf"(?<![\w.%])(?:(?:(?P<up>{up_cues})|(?P<down>{down_cues}))\s+(?:by\s+)?)?"
+            r"(?P<sign>[+\-−])?\s?(?P<num>\d{1,4}(?:[.,]\d+)?)\s?(?:%|percent\b|per\s+cent\b|pct\b)"
+            r"(?:\s+(?:(?P<post_up>higher|up)|(?P<post_down>lower|down))\b)?",
+            re.IGNORECASE,
+        )
+
+    def _add_synthetic(self, token: str, valence: float, display: str, rule: str) -> None:
+        self._ours[token] = valence
+        self._display[token] = display
+        self._rule_of[token] = rule
+
+    # -- rewriting -------------------------------------------------------------------------------------
+    def _flip(self, m: re.Match[str]) -> str:
+        good = m.group("ndown") is not None or m.group("vdown") is not None
+        return " zzflipgoodx " if good else " zzflipbadx "
+
+    def _phrase(self, m: re.Match[str]) -> str:
+        return " " + self._phrase_token[_SEP.sub(" ", m.group(0).lower())] + " "
+
+    def _pct(self, m: re.Match[str]) -> str:
+        sign = m.group("sign")
+        if m.group("up") or m.group("post_up") or sign == "+":
+            direction = "up"
+        elif m.group("down") or m.group("post_down") or sign in ("-", "−"):
+            direction = "down"
+        else:
+            return m.group(0)
+        size = float(m.group("num").replace(",", "."))
+        tier = next(i for i, (bound, _v) in enumerate(_PCT_TIERS, start=1) if size < bound)
+        return f" zzpct{direction}{tier}x "
+
+    def _rewrite(self, text: str) -> str:
+        text = self._flip_re.sub(self._flip, text)
+        text = self._phrase_re.sub(self._phrase, text)
+        return self._pct_re.sub(self._pct, text)
+
+    # -- scoring ---------------------------------------------------------------------------------------
+    def _fired(self, rewritten: str) -> list[str]:
+        """Lower-cased tokens of `rewritten` that are in the (extended) lexicon, in order."""
+        lex = self._lex
+        out = []
+        for tok in rewritten.split():
+            low = _strip_token(tok).lower()
+            if low in lex and lex[low] != 0.0:
+                out.append(low)
+        return out
+
+    def _compound(self, text: str) -> tuple[float, str, list[str], bool]:
+        rewritten = self._rewrite(text)
+        compound = float(self._vader.polarity_scores(rewritten)["compound"])
+        fired = self._fired(rewritten)
+        factual = False
+        if compound != 0.0 and fired:
+            ours = self._ours
+            if not any(t in ours for t in fired) and all(abs(self._lex[t]) <= WEAK_VALENCE for t in fired):
+                compound *= FACTUAL_DAMPING
+                factual = True
+        compound = max(-1.0, min(1.0, round(compound, 4)))
+        return compound, rewritten, fired, factual
+
+    def score(self, text: str) -> float:
+        """Compound sentiment of `text` in [-1, 1]; 0.0 for empty text."""
+        if not text or not text.strip():
+            return 0.0
+        return self._compound(text)[0]
+
+    def score_item(self, title: str, summary: str = "") -> float:
+        """Score a news item, title first. The title decides when it is polar; a neutral title lets the
+        summary's first `SUMMARY_MAX_CHARS` characters speak, at `SUMMARY_WEIGHT`."""
+        t = self.score(title)
+        summary = summary.strip()
+        if not summary or self.label(t) != "neutral" or summary.startswith(title.strip() or "\0"):
+            return t
+        s = self.score(summary[:SUMMARY_MAX_CHARS])
+        return max(-1.0, min(1.0, round(t + SUMMARY_WEIGHT * s, 4)))
+
+    @staticmethod
+    def label(compound: float) -> Label:
+        """positive if compound >= POSITIVE_THRESHOLD, negative if <= NEGATIVE_THRESHOLD, else neutral."""
+        if compound >= POSITIVE_THRESHOLD:
+            return "positive"
+        if compound <= NEGATIVE_THRESHOLD:
+            return "negative"
+        return "neutral"
+
+    def explain(self, text: str) -> Explanation:
+        """Score `text` and say which lexicon entries and rules fired."""
+        if not text or not text.strip():
+            return Explanation(text, 0.0, "neutral", (), ())
+        compound, _rewritten, fired, factual = self._compound(text)
+        entries: list[tuple[str, float]] = []
+        rules: list[str] = []
+        for tok in fired:
+            if tok in self._rule_of:
+                rule = f"{self._rule_of[tok]}:{self._display[tok]}"
+                if rule not in rules:
+                    rules.append(rule)
+                if self._rule_of[tok] == "phrase":
+                    entries.append((self._display[tok], self._lex[tok]))
+            else:
+                origin = "crypto" if tok in self._ours else "vader"
+                entries.append((f"{tok} ({origin})", self._lex[tok]))
+        if factual:
+            rules.append("factual-neutral")
+        return Explanation(text, compound, self.label(compound), tuple(entries), tuple(rules))
