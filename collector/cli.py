@@ -99,8 +99,8 @@ def fetch(config_path: str | None, sources: tuple[str, ...], as_json: bool) -> N
 @click.option("--host", envvar="COLLECTOR_HOST", default=None, help="Listen address (default: service.host).")
 @click.option("--port", envvar="COLLECTOR_PORT", type=click.IntRange(0, 65535), default=None,
               help="Listen port (default: service.port, 9188).")
-@click.option("--log-format", type=click.Choice(["auto", "json", "text"]), default="auto", envvar="COLLECTOR_LOG_FORMAT",
-              help="auto: JSON lines unless stderr is a terminal.")
+@click.option("--log-format", type=click.Choice(["auto", "json", "text"]), default="auto",
+              envvar="COLLECTOR_LOG_FORMAT", help="auto: JSON lines unless stderr is a terminal.")
 @click.option("--log-level", default="INFO", envvar="COLLECTOR_LOG_LEVEL", show_default=True)
 def serve(config_path: str | None, host: str | None, port: int | None, log_format: str, log_level: str) -> None:
     """Collect on a schedule and serve /metrics, /healthz, /readyz and /api/v1/sentiment until SIGTERM."""

@@ -21,11 +21,11 @@ from collector.dedup import Deduper, story_keys
 from collector.errors import SourceError
 from collector.http import Http, make_client
 from collector.models import MARKET, Collected, FearGreed, Item, MarketData, ScoredItem, SourceResult, WhaleTx
+from collector.redact import Redactor
 from collector.scoring import Scorer
 from collector.snapshot import Snapshot, SourceStatus, SymbolView
 from collector.sources import build_sources
 from collector.sources.base import APIS, Source
-from collector.redact import Redactor
 from collector.tagging import Tagger
 
 log = logging.getLogger("collector.pipeline")
