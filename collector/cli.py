@@ -127,3 +127,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, log_forma
 
 
 # -- sub-commands registered by their own modules (keep one line each) -----------------------------
+from collector.cli_score import eval_command, score_command  # noqa: E402  (registered after main exists)
+
+main.add_command(score_command)
+main.add_command(eval_command)
