@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import httpx
@@ -266,7 +267,9 @@ async def fetch_once(
         coll = Collector(config, http=http, scorer=scorer)
         keys = [k for k, s in coll.sources.items() if not only or s.api in only]
         results = await coll.run_all(keys, on_done=on_done)
-        return coll.snapshot(), results
+        snap = coll.snapshot()
+        ran = {r.source for r in results}
+        return replace(snap, sources={api: st for api, st in snap.sources.items() if api in ran}), results
     finally:
         if own:
             await client.aclose()

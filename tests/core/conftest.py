@@ -76,3 +76,28 @@ def make_http(clock: FakeClock) -> Callable[..., tuple[Http, RecordingObserver]]
         return Http(client, observer=obs, clock=clock, **kw), obs  # type: ignore[arg-type]
 
     return build
+
+
+@pytest.fixture
+def upstream():
+    """A running local fake of every upstream (see fake_upstream.py)."""
+    from fake_upstream import FakeUpstream
+
+    with FakeUpstream() as up:
+        yield up
+
+
+@pytest.fixture
+def replay_config_path(upstream, tmp_path):
+    """A config file pointing every source at the fake upstream."""
+    from fake_upstream import replay_config
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(replay_config(upstream.base))
+    return path
+
+
+@pytest.fixture
+def env():
+    """The environment a user would set: only the CryptoPanic key."""
+    return {"CRYPTOPANIC_API_KEY": "cp-test-key-0001"}
