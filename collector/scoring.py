@@ -60,10 +60,32 @@ class Explanation:
     rules: tuple[str, ...]
 
 
+def _norm(phrase: str) -> str:
+    """Lower case, hyphens as spaces, single spaces: the form phrase keys are stored in."""
+    return " ".join(_SEP.sub(" ", phrase.lower()).split())
+
+
 def _alt(words: Iterable[str]) -> str:
-    """A regex alternation of phrases, longest first, words separated by space or hyphen."""
-    uniq = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(r"[\s\-]+".join(re.escape(part) for part in w.split()) for w in uniq)
+    """A trie-shaped regex alternation of lower-case phrases (fast: no backtracking over siblings).
+    A space or hyphen between words matches any run of spaces and hyphens."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in {_norm(w) for w in words}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        branches = [(r"[\s\-]+" if ch == " " else re.escape(ch)) + emit(sub) for ch, sub in sorted(node.items())
+                    if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(trie)
 
 
 def _strip_token(token: str) -> str:
@@ -89,7 +111,7 @@ class Scorer:
         self._phrase_token: dict[str, str] = {}
         for i, (phrase, valence) in enumerate(sorted(lx.PHRASES.items())):
             token = f"zzphrase{i}x"
-            self._phrase_token[_SEP.sub(" ", phrase)] = token
+            self._phrase_token[_norm(phrase)] = token
             self._add_synthetic(token, valence, phrase, "phrase")
         for direction, sign in (("up", 1.0), ("down", -1.0)):
             for tier, (_bound, valence) in enumerate(_PCT_TIERS, start=1):
@@ -103,18 +125,15 @@ class Scorer:
         nouns, ups, downs = _alt(lx.BAD_NOUNS), _alt(lx.UP_VERBS), _alt(lx.DOWN_VERBS)
         gap = r"(?:\s+(?:its|their|the|a|an|our|of|by|to|has|have|had|was|were|is|are|been|further|sharply"
         gap += r"|slightly|significantly|substantially|\d[\d.,]*%?))"
-        self._flip_re = re.compile(
-            rf"(?<![\w\-])(?:(?P<noun>{nouns}){gap}{{0,3}}\s+(?:(?P<nup>{ups})|(?P<ndown>{downs}))"
-            rf"|(?:(?P<vup>{ups})|(?P<vdown>{downs})){gap}{{0,2}}\s+(?:{nouns}))(?![\w\-])",
-            re.IGNORECASE,
-        )
-        self._phrase_re = re.compile(rf"(?<![\w\-])(?:{_alt(lx.PHRASES)})(?![\w\-])", re.IGNORECASE)
         up_cues, down_cues = _alt(lx.PCT_UP_CUES), _alt(lx.PCT_DOWN_CUES)
-        self._pct_re = re.compile(
-            rf"(?<![\w.%])(?:(?:(?P<up>{up_cues})|(?P<down>{down_cues}))\s+(?:by\s+)?)?"
+        # One pass over the lower-cased text; the leftmost match wins, then flip > phrase > percentage.
+        self._rewrite_re = re.compile(
+            rf"(?<![\w\-])(?:(?:{nouns}){gap}{{0,3}}\s+(?:(?P<nup>{ups})|(?P<ndown>{downs}))"
+            rf"|(?:(?P<vup>{ups})|(?P<vdown>{downs})){gap}{{0,2}}\s+(?:{nouns}))(?![\w\-])"
+            rf"|(?<![\w\-])(?P<phrase>{_alt(lx.PHRASES)})(?![\w\-])"
+            rf"|(?<![\w.%])(?:(?:(?P<up>{up_cues})|(?P<down>{down_cues}))\s+(?:by\s+)?)?"
             r"(?P<sign>[+\-−])?\s?(?P<num>\d{1,4}(?:[.,]\d+)?)\s?(?:%|percent\b|per\s+cent\b|pct\b)"
-            r"(?:\s+(?:(?P<post_up>higher|up)|(?P<post_down>lower|down))\b)?",
-            re.IGNORECASE,
+            r"(?:\s+(?:(?P<post_up>higher|up)|(?P<post_down>lower|down))\b)?"
         )
 
     def _add_synthetic(self, token: str, valence: float, display: str, rule: str) -> None:
@@ -123,29 +142,40 @@ class Scorer:
         self._rule_of[token] = rule
 
     # -- rewriting -------------------------------------------------------------------------------------
-    def _flip(self, m: re.Match[str]) -> str:
-        good = m.group("ndown") is not None or m.group("vdown") is not None
-        return " zzflipgoodx " if good else " zzflipbadx "
-
-    def _phrase(self, m: re.Match[str]) -> str:
-        return " " + self._phrase_token[_SEP.sub(" ", m.group(0).lower())] + " "
-
-    def _pct(self, m: re.Match[str]) -> str:
+    def _token_for(self, m: re.Match[str]) -> str | None:
+        """The synthetic token replacing a rewrite match, or None to keep the text as it is."""
+        if m.group("phrase") is not None:
+            return self._phrase_token.get(_norm(m.group("phrase")))
+        if m.group("num") is None:
+            good = m.group("ndown") is not None or m.group("vdown") is not None
+            return "zzflipgoodx" if good else "zzflipbadx"
         sign = m.group("sign")
         if m.group("up") or m.group("post_up") or sign == "+":
             direction = "up"
         elif m.group("down") or m.group("post_down") or sign in ("-", "−"):
             direction = "down"
         else:
-            return m.group(0)
+            return None
         size = float(m.group("num").replace(",", "."))
         tier = next(i for i, (bound, _v) in enumerate(_PCT_TIERS, start=1) if size < bound)
-        return f" zzpct{direction}{tier}x "
+        return f"zzpct{direction}{tier}x"
 
     def _rewrite(self, text: str) -> str:
-        text = self._flip_re.sub(self._flip, text)
-        text = self._phrase_re.sub(self._phrase, text)
-        return self._pct_re.sub(self._pct, text)
+        """Replace phrases, flips and signed percentages with synthetic tokens (original casing kept)."""
+        low = text.lower()
+        base = text if len(low) == len(text) else low  # a few Unicode letters change length when lowered
+        pieces: list[str] = []
+        last = 0
+        for m in self._rewrite_re.finditer(low):
+            token = self._token_for(m)
+            if token is not None:
+                pieces.append(base[last : m.start()])
+                pieces.append(f" {token} ")
+                last = m.end()
+        if not pieces:
+            return text
+        pieces.append(base[last:])
+        return "".join(pieces)
 
     # -- scoring ---------------------------------------------------------------------------------------
     def _fired(self, rewritten: str) -> list[str]:

@@ -1,0 +1,103 @@
+"""Throughput of scoring and tagging on one core: plain VADER vs our Scorer, and the Tagger.
+
+Usage (from the repo root):
+    /work/venv/bin/python bench/bench_scoring.py [--data ../shared/eval] [--rounds 5] [--json]
+
+Headlines: CryptoLin dev titles and SemEval headlines from --data when present (falls back to generated
+headlines otherwise). The process is pinned to one CPU where the OS allows it. Each figure is the best of
+`--rounds` timed passes over the whole corpus (after one warm-up pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from collector.scoring import Scorer
+from collector.tagging import DEFAULT_SYMBOLS, Tagger
+
+
+def corpus(data: Path) -> tuple[list[str], str]:
+    texts: list[str] = []
+    crypto = data / "cryptolin" / "CryptoLin_dev.csv"
+    if crypto.exists():
+        with crypto.open(encoding="utf-8") as fh:
+            texts += [row["news"] for row in csv.DictReader(fh) if row.get("news")]
+    semeval = data / "semeval2017_task5" / "Headlines_Testdata_withscores.json"
+    if semeval.exists():
+        texts += [e["title"] for e in json.loads(semeval.read_text(encoding="utf-8"))]
+    if texts:
+        return texts, f"{len(texts)} real headlines from {data}"
+    rng = random.Random(7)
+    coins = ["Bitcoin", "Ethereum", "Solana", "XRP", "$LINK", "Cardano (ADA)", "Polkadot", "BTC", "ETH"]
+    verbs = ["surges", "plunges", "slides 4%", "rallies to all-time high", "is flat", "tumbles after hack",
+             "gains 12% as ETF approval nears", "drops below $30K", "rebounds", "holds steady"]
+    tails = ["as traders turn bullish", "amid bank run fears", "after exchange halts withdrawals", "",
+             "on record inflows", "while regulators weigh rules", "despite macro headwinds"]
+    texts = [f"{rng.choice(coins)} {rng.choice(verbs)} {rng.choice(tails)}".strip() for _ in range(2000)]
+    return texts, f"{len(texts)} generated headlines (no eval data under {data})"
+
+
+def rate(fn: Callable[[str], object], texts: Sequence[str], rounds: int) -> float:
+    for t in texts:  # warm-up
+        fn(t)
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("COLLECTOR_EVAL_DIR", "../shared/eval")))
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    pinned = False
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+            pinned = True
+        except OSError:
+            pass
+    texts, what = corpus(args.data)
+    t0 = time.perf_counter()
+    scorer = Scorer()
+    build = time.perf_counter() - t0
+    vader = SentimentIntensityAnalyzer()
+    tagger = Tagger(DEFAULT_SYMBOLS)
+    results = {
+        "vader_per_s": rate(vader.polarity_scores, texts, args.rounds),
+        "ours_score_per_s": rate(scorer.score, texts, args.rounds),
+        "ours_score_item_title_only_per_s": rate(scorer.score_item, texts, args.rounds),
+        "tagger_per_s": rate(tagger.tag, texts, args.rounds),
+        "score_and_tag_per_s": rate(lambda t: (scorer.score(t), tagger.tag(t)), texts, args.rounds),
+    }
+    overhead = results["vader_per_s"] / results["ours_score_per_s"] - 1.0
+    report = {"corpus": what, "pinned_to_one_cpu": pinned, "scorer_build_seconds": round(build, 3),
+              **{k: round(v) for k, v in results.items()}, "overhead_vs_vader_percent": round(100 * overhead, 1)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"corpus: {what}; pinned to one CPU: {pinned}; Scorer() build {build * 1000:.0f} ms")
+    for key, value in results.items():
+        print(f"{key:<34} {value:>10,.0f} texts/s   ({1e6 / value:6.1f} us each)")
+    print(f"{'scoring overhead vs plain VADER':<34} {100 * overhead:>+9.1f} %")
+
+
+if __name__ == "__main__":
+    main()
