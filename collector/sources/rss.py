@@ -16,8 +16,9 @@ The validators are only stored after a body parsed, so a feed that once failed i
   complaint is its content-type or charset label -> [].
 - title: cleaned (HTML, entities, junk characters), max 1000 chars; an entry without a title uses the start of
   its summary; an entry with neither is skipped. summary: cleaned, max 2000.
-- published: the entry's published, else updated, else created date (UTC via calendar.timegm), else a
-  unix-epoch string in that field, else the feed's own updated/published date, else `now`.
+- published: the entry's published, else updated, else created date (a bare unix-epoch string as such,
+  anything else via feedparser, UTC via calendar.timegm), else the feed's own updated/published date, else
+  `now`.
 - uid: the entry's id/guid or ""; url: the entry's link (unchanged); domain: its host without "www.".
 """
 
@@ -86,16 +87,15 @@ def _content_type(content_type: str, body_was_recoded: bool) -> str:
 
 def _stamp(entry: Mapping[str, Any], keys: tuple[str, ...]) -> float | None:
     for key in keys:
+        raw = entry.get(key)
+        if isinstance(raw, str) and _EPOCH.match(raw):  # a bare epoch: feedparser reads "1796000000" as a year
+            return float(raw)
         parsed = entry.get(f"{key}_parsed")
         if parsed:
             try:
                 return float(calendar.timegm(parsed))
             except (TypeError, ValueError, OverflowError):
                 pass
-    for key in keys:  # feedparser cannot read a bare epoch number; some feeds send one
-        raw = entry.get(key)
-        if isinstance(raw, str) and _EPOCH.match(raw):
-            return float(raw)
     return None
 
 
