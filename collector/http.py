@@ -31,14 +31,14 @@ from collector.redact import Redactor, redact_url
 class RequestObserver(Protocol):
     def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None: ...
 
-    def backoff_until(self, api: str, until: float | None) -> None: ...
+    def backoff_until(self, api: str, feed: str | None, until: float | None) -> None: ...
 
 
 class _NullObserver:
     def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
         return None
 
-    def backoff_until(self, api: str, until: float | None) -> None:
+    def backoff_until(self, api: str, feed: str | None, until: float | None) -> None:
         return None
 
 
@@ -94,7 +94,8 @@ class Http:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         default_retry_after: float = 60.0,
-        max_backoff: float = 900.0,
+        backoff_base: float = 5.0,
+        max_backoff: float = 300.0,
     ) -> None:
         self.client = client
         self.observer: RequestObserver = observer or _NullObserver()
@@ -103,24 +104,46 @@ class Http:
         self.clock = clock
         self.rng = rng or random.Random()
         self.default_retry_after = default_retry_after
+        self.backoff_base = backoff_base
         self.max_backoff = max_backoff
         self._blocked_until: dict[str, float] = {}
+        self._block_reason: dict[str, str] = {}
         self._failures: dict[str, int] = {}
 
     # -- backoff ---------------------------------------------------------------------------------
-    def blocked_for(self, api: str) -> float:
-        """Seconds this api is still in backoff (0 when requests may go out)."""
-        return max(0.0, self._blocked_until.get(api, 0.0) - self.clock())
+    # Backoff is kept per api, except for RSS where every feed is its own upstream (usually its own host),
+    # so one failing feed never holds back the others.
+    @staticmethod
+    def backoff_key(api: str, feed: str | None) -> str:
+        return f"{api}:{feed}" if api == "rss" and feed else api
 
-    def _block(self, api: str, seconds: float) -> None:
+    def blocked_for(self, api: str, feed: str | None = None) -> float:
+        """Seconds this api (or RSS feed) is still in backoff (0 when requests may go out)."""
+        return max(0.0, self._blocked_until.get(self.backoff_key(api, feed), 0.0) - self.clock())
+
+    def _block(self, key: str, seconds: float, reason: str) -> None:
         until = self.clock() + min(seconds, self.max_backoff)
-        self._blocked_until[api] = max(until, self._blocked_until.get(api, 0.0))
-        self.observer.backoff_until(api, self._blocked_until[api])
+        self._blocked_until[key] = max(until, self._blocked_until.get(key, 0.0))
+        self._block_reason[key] = reason
+        self.observer.backoff_until(*self._split(key), self._blocked_until[key])
 
-    def _clear(self, api: str) -> None:
-        self._failures.pop(api, None)
-        if self._blocked_until.pop(api, None) is not None:
-            self.observer.backoff_until(api, None)
+    def _clear(self, key: str) -> None:
+        self._failures.pop(key, None)
+        self._block_reason.pop(key, None)
+        if self._blocked_until.pop(key, None) is not None:
+            self.observer.backoff_until(*self._split(key), None)
+
+    @staticmethod
+    def _split(key: str) -> tuple[str, str | None]:
+        api, _, feed = key.partition(":")
+        return api, feed or None
+
+    def _note_failure(self, key: str, reason: str) -> None:
+        """Repeated transport/5xx failures back off exponentially with jitter; one blip is retried next run."""
+        n = self._failures[key] = self._failures.get(key, 0) + 1
+        if n >= 2:
+            base = min(self.max_backoff, self.backoff_base * 2 ** (n - 2))
+            self._block(key, base * (0.5 + self.rng.random()), reason)
 
     # -- requests --------------------------------------------------------------------------------
     async def get(
@@ -152,18 +175,27 @@ class Http:
         allow_statuses: tuple[int, ...] = (),
     ) -> Response:
         """Send one request; return the response for 2xx, 304 and `allow_statuses`, else raise FetchError."""
-        wait = self.blocked_for(api)
-        if wait > 0:  # no request goes out: counted as a failed run by the pipeline, not as a request
-            raise RateLimited(f"backing off after earlier failures; next request allowed in {wait:.0f}s",
-                              api=api, feed=feed, retry_after=wait)
+        key = self.backoff_key(api, feed)
+        wait = self.blocked_for(api, feed)
+        if wait > 0:  # no request goes out, so nothing is counted: the failure that caused it already was
+            reason = self._block_reason.get(key, "rate_limited")
+            exc: FetchError = (
+                RateLimited(f"rate limited: next request allowed in {wait:.0f}s", api=api, feed=feed,
+                            retry_after=wait)
+                if reason == "rate_limited"
+                else FetchError(f"backing off after repeated {reason} failures; next try in {wait:.0f}s",
+                                api=api, feed=feed, reason=reason)
+            )
+            exc.counted = True
+            raise exc
         started = time.perf_counter()
         try:
             resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed)
         except FetchError as exc:
             self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
             exc.counted = True
-            if exc.reason in ("timeout", "connect"):
-                self._note_failure(api)
+            if exc.reason in ("timeout", "connect", "tls"):
+                self._note_failure(key, exc.reason)
             raise
         seconds = time.perf_counter() - started
         try:
@@ -173,14 +205,8 @@ class Http:
             exc.counted = True
             raise
         self.observer.request_done(api, True, None, seconds)
-        self._clear(api)
+        self._clear(key)
         return resp
-
-    def _note_failure(self, api: str) -> None:
-        n = self._failures[api] = self._failures.get(api, 0) + 1
-        if n >= 2:  # one blip is retried next interval; repeated failures back off exponentially
-            base = min(self.max_backoff, 5.0 * 2 ** (n - 2))
-            self._block(api, base * (0.5 + self.rng.random()))
 
     async def _send(
         self,
@@ -257,9 +283,10 @@ class Http:
         if 200 <= status < 300 or status == 304 or status in allow:
             return
         where = resp.url
+        key = self.backoff_key(api, feed)
         if status == 429:
             wait = parse_retry_after(resp.headers.get("retry-after"), self.clock())
-            self._block(api, wait if wait is not None else self.default_retry_after)
+            self._block(key, wait if wait is not None else self.default_retry_after, "rate_limited")
             shown = f"{wait:.0f}s (Retry-After)" if wait is not None else f"{self.default_retry_after:.0f}s"
             raise RateLimited(f"{where}: HTTP 429 Too Many Requests; backing off {shown}",
                               api=api, feed=feed, retry_after=wait)
@@ -269,7 +296,7 @@ class Http:
         if 400 <= status < 500:
             raise FetchError(f"{where}: HTTP {status}", api=api, feed=feed, reason="http_4xx")
         if status >= 500:
-            self._note_failure(api)
+            self._note_failure(key, "http_5xx")
             raise FetchError(f"{where}: HTTP {status} from upstream", api=api, feed=feed, reason="http_5xx")
         raise FetchError(f"{where}: unexpected HTTP {status}", api=api, feed=feed, reason="http_4xx")
 

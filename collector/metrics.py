@@ -56,7 +56,7 @@ class Metrics:
         self.reload_ts = Gauge(
             "sigmax_collector_config_last_reload_success_timestamp_seconds",
             "Unix time of the last successful config (re)load.", registry=registry)
-        self._backoff: dict[str, float] = {}
+        self._backoff: dict[tuple[str, str], float] = {}
         if state is not None:
             registry.register(_StateCollector(state, self._backoff))
 
@@ -67,11 +67,11 @@ class Metrics:
         if not ok:
             self.api_errors.labels(api=api, reason=reason if reason in REASONS else "internal").inc()
 
-    def backoff_until(self, api: str, until: float | None) -> None:
+    def backoff_until(self, api: str, feed: str | None, until: float | None) -> None:
         if until is None:
-            self._backoff.pop(api, None)
+            self._backoff.pop((api, feed or ""), None)
         else:
-            self._backoff[api] = until
+            self._backoff[(api, feed or "")] = until
 
     # -- pipeline Listener -----------------------------------------------------------------------
     def source_done(self, result: SourceResult, new_items: Sequence[ScoredItem]) -> None:
@@ -92,24 +92,25 @@ class Metrics:
 
 
 class _StateCollector(_PromCollector):
-    def __init__(self, state: State, backoff: dict[str, float]) -> None:
+    def __init__(self, state: State, backoff: dict[tuple[str, str], float]) -> None:
         self.state = state
         self.backoff = backoff
 
     def collect(self) -> Iterator[Metric]:
         snap, cfg = self.state()
-        yield from _backoff_family(self.backoff)
+        feeds = {f.name for f in cfg.rss.feeds} if cfg is not None else set()
+        yield from _backoff_family({k: v for k, v in self.backoff.items() if not k[1] or k[1] in feeds})
         if snap is None or cfg is None:
             return
         yield from render_snapshot(snap, cfg)
 
 
-def _backoff_family(backoff: dict[str, float]) -> Iterator[Metric]:
+def _backoff_family(backoff: dict[tuple[str, str], float]) -> Iterator[Metric]:
     fam = GaugeMetricFamily("sigmax_research_api_backoff_until_timestamp_seconds",
-                            "Unix time until which requests to this api are held back (429/5xx backoff).",
-                            labels=["api"])
-    for api, until in sorted(backoff.items()):
-        fam.add_metric([api], until)
+                            "Unix time until which requests to this api (feed: one RSS feed) are held back after "
+                            "429 or repeated failures.", labels=["api", "feed"])
+    for (api, feed), until in sorted(backoff.items()):
+        fam.add_metric([api, feed], until)
     yield fam
 
 

@@ -58,6 +58,7 @@ class Service:
         self.config_path = config_path
         self.env = env
         self.clock = clock
+        self.collector: Collector | None = None
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.metrics = Metrics(self.registry, state=self._state)
         self.host = host or config.service.host
@@ -69,7 +70,7 @@ class Service:
                                             max_redirects=config.http.max_redirects)
         self.http = Http(self.client, observer=self.metrics, redactor=Redactor(config.secrets.redactables()),
                          max_body_bytes=config.http.max_body_bytes, clock=clock)
-        self.collector: Collector | None = Collector(config, http=self.http, clock=clock, listener=self.metrics)
+        self.collector = Collector(config, http=self.http, clock=clock, listener=self.metrics)
         self.metrics.config_loaded(True, clock())
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.heartbeat_limit = 10.0

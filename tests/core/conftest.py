@@ -37,8 +37,8 @@ class RecordingObserver:
     def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
         self.requests.append((api, ok, reason))
 
-    def backoff_until(self, api: str, until: float | None) -> None:
-        self.backoffs[api] = until
+    def backoff_until(self, api: str, feed: str | None, until: float | None) -> None:
+        self.backoffs[api if feed is None else f"{api}:{feed}"] = until
 
 
 @pytest.fixture

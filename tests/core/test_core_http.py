@@ -105,3 +105,40 @@ def test_parse_retry_after_accepts_seconds_and_dates():
     assert parse_retry_after("Thu, 01 Jan 1970 00:01:00 GMT", 0) == 60
     assert parse_retry_after("soon", 0) is None
     assert parse_retry_after(None, 0) is None
+
+
+async def test_http_repeated_5xx_backs_off_with_the_failure_reason(make_http, clock):
+    """After repeated 5xx the api is skipped for a while; the skip carries http_5xx and is not re-counted."""
+    calls = []
+
+    def handler(req):
+        calls.append(req)
+        return httpx.Response(503)
+
+    http, obs = make_http(handler)
+    for _ in range(2):
+        with pytest.raises(FetchError):
+            await http.get("coingecko", "https://api.example/x")
+    with pytest.raises(FetchError) as info:
+        await http.get("coingecko", "https://api.example/x")
+    assert len(calls) == 2
+    assert info.value.reason == "http_5xx" and info.value.counted
+    assert len(obs.requests) == 2
+    clock.advance(3600)
+    with pytest.raises(FetchError):
+        await http.get("coingecko", "https://api.example/x")
+    assert len(calls) == 3
+
+
+async def test_http_failing_rss_feed_does_not_hold_back_other_feeds(make_http):
+    """Backoff of one RSS feed leaves the other feeds alone."""
+    def handler(req):
+        return httpx.Response(503) if req.url.host == "bad.example" else httpx.Response(200, content=b"ok")
+
+    http, obs = make_http(handler)
+    for _ in range(3):
+        with pytest.raises(FetchError):
+            await http.get("rss", "https://bad.example/feed", feed="bad")
+    assert http.blocked_for("rss", "bad") > 0
+    assert (await http.get("rss", "https://good.example/feed", feed="good")).body == b"ok"
+    assert obs.backoffs["rss:bad"] is not None

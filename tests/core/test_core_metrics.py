@@ -135,12 +135,12 @@ def test_metrics_uncounted_run_failure_is_counted_once(registry_and_metrics):
 def test_metrics_backoff_gauge_present_only_while_backing_off(registry_and_metrics):
     """The backoff gauge appears with a 429 and goes when requests may go out again."""
     reg, m = registry_and_metrics
-    m.backoff_until("coingecko", NOW + 60)
+    m.backoff_until("coingecko", None, NOW + 60)
     assert reg.get_sample_value("sigmax_research_api_backoff_until_timestamp_seconds",
-                                {"api": "coingecko"}) == NOW + 60
-    m.backoff_until("coingecko", None)
+                                {"api": "coingecko", "feed": ""}) == NOW + 60
+    m.backoff_until("coingecko", None, None)
     assert reg.get_sample_value("sigmax_research_api_backoff_until_timestamp_seconds",
-                                {"api": "coingecko"}) is None
+                                {"api": "coingecko", "feed": ""}) is None
 
 
 def test_metrics_reload_gauges(registry_and_metrics):
