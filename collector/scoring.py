@@ -33,14 +33,22 @@ from collector import lexicon as lx
 Label = Literal["positive", "neutral", "negative"]
 
 #: Label thresholds on the compound score (inclusive).
-POSITIVE_THRESHOLD = 0.05
-NEGATIVE_THRESHOLD = -0.05
+POSITIVE_THRESHOLD = 0.15
+NEGATIVE_THRESHOLD = -0.10
 #: Factual-neutral rule: weak words are those with |valence| at most this; their compound is multiplied by
 #: FACTUAL_DAMPING when nothing market-specific fired.
 WEAK_VALENCE = 1.5
 FACTUAL_DAMPING = 0.3
 #: score_item: the summary only counts when the title is neutral, and then with this weight.
 SUMMARY_WEIGHT = 0.5
+#: Question rule: questions and explainers ("Why ...", "How ...", "A closer look at ...", "...?") speculate or
+#: explain; their compound is multiplied by QUESTION_DAMPING.
+QUESTION_DAMPING = 0.35
+_QUESTION = re.compile(
+    r"\s*(?:why|how|what|who|when|where|which|here'?s|here are|a (?:closer |quick |deep )?look|a dive|"
+    r"inside|explainer|explained|opinion|analysis|podcast|watch|video|interview|q&a)\b",
+    re.IGNORECASE,
+)
 SUMMARY_MAX_CHARS = 300
 
 _PCT_TIERS = ((2.0, 1.2), (10.0, 1.8), (math.inf, 2.4))  # (upper bound of |x|%, valence)
@@ -188,18 +196,20 @@ class Scorer:
                 out.append(low)
         return out
 
-    def _compound(self, text: str) -> tuple[float, str, list[str], bool]:
+    def _compound(self, text: str) -> tuple[float, list[str], list[str]]:
+        """(compound, fired lexicon tokens, names of the sentence-level rules that applied)."""
         rewritten = self._rewrite(text)
         compound = float(self._vader.polarity_scores(rewritten)["compound"])
         fired = self._fired(rewritten)
-        factual = False
-        if compound != 0.0 and fired:
-            ours = self._ours
-            if not any(t in ours for t in fired) and all(abs(self._lex[t]) <= WEAK_VALENCE for t in fired):
+        rules: list[str] = []
+        if compound != 0.0:
+            if _QUESTION.match(text) or text.rstrip().endswith("?"):
+                compound *= QUESTION_DAMPING
+                rules.append("question")
+            elif not any(t in self._ours for t in fired) and all(abs(self._lex[t]) <= WEAK_VALENCE for t in fired):
                 compound *= FACTUAL_DAMPING
-                factual = True
-        compound = max(-1.0, min(1.0, round(compound, 4)))
-        return compound, rewritten, fired, factual
+                rules.append("factual-neutral")
+        return max(-1.0, min(1.0, round(compound, 4))), fired, rules
 
     def score(self, text: str) -> float:
         """Compound sentiment of `text` in [-1, 1]; 0.0 for empty text."""
@@ -230,7 +240,7 @@ class Scorer:
         """Score `text` and say which lexicon entries and rules fired."""
         if not text or not text.strip():
             return Explanation(text, 0.0, "neutral", (), ())
-        compound, _rewritten, fired, factual = self._compound(text)
+        compound, fired, sentence_rules = self._compound(text)
         entries: list[tuple[str, float]] = []
         rules: list[str] = []
         for tok in fired:
@@ -243,6 +253,5 @@ class Scorer:
             else:
                 origin = "crypto" if tok in self._ours else "vader"
                 entries.append((f"{tok} ({origin})", self._lex[tok]))
-        if factual:
-            rules.append("factual-neutral")
+        rules.extend(sentence_rules)
         return Explanation(text, compound, self.label(compound), tuple(entries), tuple(rules))
