@@ -131,3 +131,8 @@ from collector.cli_score import eval_command, score_command  # noqa: E402  (regi
 
 main.add_command(score_command)
 main.add_command(eval_command)
+from collector.cli_config import config_group, feeds_group, symbols_group  # noqa: E402
+
+main.add_command(feeds_group)
+main.add_command(symbols_group)
+main.add_command(config_group)

@@ -173,7 +173,7 @@ _RSS_FIELDS: dict[str, Field] = {
     "enabled": Field(boolean, True),
     "interval": Field(positive_duration, 300.0),
     "timeout": Field(positive_duration, 15.0),
-    "feeds": Field(lambda p, path, v: v, []),  # validated entry by entry in _read_rss
+    "feeds": Field(lambda p, path, v: v, [], nullable=True),  # validated entry by entry in _read_rss
 }
 _AGG_FIELDS: dict[str, Field] = {
     "window": Field(positive_duration, _AGG.window),
@@ -284,7 +284,7 @@ def _read_feed(problems: Problems, path: str, raw: Any) -> FeedConfig | None:
 def _read_rss(problems: Problems, data: Any) -> RssConfig:
     values = read_section(problems, "rss", data, _RSS_FIELDS, ANY_SECRET_HINT)
     present = isinstance(data, Mapping)
-    raw_feeds = values["feeds"]
+    raw_feeds = values["feeds"] if values["feeds"] is not None else []
     feeds: list[FeedConfig] = []
     if not isinstance(raw_feeds, list):
         problems.add("rss.feeds", f"must be a list of feeds, got {kind_of(raw_feeds)}; "

@@ -67,7 +67,7 @@ def test_config_shipped_replay_points_everything_at_the_replay_server(repo):
     assert [(f.name, f.url) for f in config.rss.feeds] == [
         ("cointelegraph", f"{base}/rss/cointelegraph.xml"),
         ("coindesk", f"{base}/rss/coindesk.xml"),
-        ("decrypt", f"{base}/rss/decrypt.xml")]
+        ("decrypt", f"{base}/rss/decrypt.xml?feed=decrypt")]
     assert all(s.interval <= 10 for s in config.sources.values()) and config.rss.interval <= 10
     assert {s.symbol for s in config.symbols} >= set(REQUIRED_SYMBOLS)
 
