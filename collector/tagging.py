@@ -17,10 +17,14 @@ Exclusions: `SymbolConfig.exclude` phrases plus `DEFAULT_EXCLUDES` ("Bitcoin Cas
 over a shorter one that starts at the same place, so "Bitcoin Cash" is never read as "Bitcoin". If another
 configured symbol lists the excluded phrase as its alias (BCH: "Bitcoin Cash"), the span tags that symbol.
 
-ALL-CAPS rule: in a line whose letters are (almost) all upper case, a ticker or weak name that is also an
-English word (`AMBIGUOUS_TICKERS`: SOL, ADA, LINK, DOT, NEAR, ONE, OP, ATOM, UNI, ...) counts only as a
-cashtag or through a full, non-word name ("SOLANA SURGES AS LINK RALLIES" -> {SOL}). Other tickers
-(BTC, ETH, XRP, ...) still count in capitals.
+ALL-CAPS rule: in a line whose letters are (almost) all upper case, every word looks like a ticker, so a
+ticker that is also an English word (`AMBIGUOUS_TICKERS`) needs support: a function-word ticker
+(`FUNCTION_WORD_TICKERS`: ONE, NEAR, OP, ...: "ONE MORE RATE HIKE", "NEAR-TERM", "OP-ED") counts only as a
+cashtag; a content-word ticker (LINK, DOT, SOL, ADA, ATOM, UNI) counts when the line mentions at least two
+different symbols ("SOLANA SURGES AS LINK RALLIES" -> {SOL, LINK}; "DOT PLOT SIGNALS CUTS" -> {}).
+Weak names are case-sensitive, so "OPTIMISM" or "AVALANCHE" in capitals count for nothing. Other tickers
+(BTC, ETH, XRP, ...) and full names ("CHAINLINK") count as usual. Rules apply per line, so an ALL-CAPS title
+does not change how its summary on the next line is read.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ from collector.config import SymbolConfig
 AMBIGUOUS_TICKERS: frozenset[str] = frozenset(
     {"SOL", "ADA", "LINK", "DOT", "NEAR", "ONE", "OP", "ATOM", "UNI", "GAS", "FLOW", "SAND", "RAY", "MASK",
      "GRT", "ICP", "HOT", "TIME", "MANA", "ANY", "BOND", "CAKE", "RUNE", "OM", "AR", "IT", "ME", "ON", "NO"}
+)
+#: Ambiguous tickers that are function words: in an ALL-CAPS line they count only as cashtags.
+FUNCTION_WORD_TICKERS: frozenset[str] = frozenset(
+    {"ONE", "NEAR", "OP", "IT", "ME", "ON", "NO", "ANY", "TIME", "HOT", "GAS", "BOND", "MASK", "AR", "OM"}
 )
 #: Coin names that are everyday English words; matched case-sensitively, as written in the config.
 ENGLISH_WORDS: frozenset[str] = frozenset(
@@ -52,19 +60,22 @@ DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
     "LTC": ("Litecoin Cash",),
 }
 
-#: A built-in symbol set, used by `collector score` when no config file is found.
+#: A built-in symbol set (the same as the shipped feeds.yaml), used by `collector score` without a config file.
 DEFAULT_SYMBOLS: tuple[SymbolConfig, ...] = (
-    SymbolConfig("BTC", ("Bitcoin", "BTC", "XBT", "$BTC"), "bitcoin"),
-    SymbolConfig("ETH", ("Ethereum", "Ether", "ETH", "$ETH"), "ethereum"),
-    SymbolConfig("SOL", ("Solana", "SOL", "$SOL"), "solana"),
-    SymbolConfig("XRP", ("XRP", "Ripple", "$XRP"), "ripple"),
+    SymbolConfig("BTC", ("Bitcoin", "BTC", "$BTC", "XBT"), "bitcoin",
+                 exclude=("Bitcoin Cash", "Bitcoin SV", "Bitcoin Gold", "wrapped bitcoin")),
+    SymbolConfig("ETH", ("Ethereum", "Ether", "ETH", "$ETH"), "ethereum",
+                 exclude=("Ethereum Classic", "Ethereum Name Service", "wrapped ether", "Ethereum PoW")),
+    SymbolConfig("SOL", ("Solana", "SOL", "$SOL"), "solana", exclude=("wrapped SOL",)),
+    SymbolConfig("XRP", ("XRP", "$XRP", "Ripple"), "ripple"),
     SymbolConfig("ADA", ("Cardano", "ADA", "$ADA"), "cardano"),
     SymbolConfig("DOGE", ("Dogecoin", "DOGE", "$DOGE"), "dogecoin"),
-    SymbolConfig("BNB", ("BNB", "Binance Coin", "BNB Chain", "$BNB"), "binancecoin"),
+    SymbolConfig("BNB", ("BNB", "$BNB", "Binance Coin"), "binancecoin"),
     SymbolConfig("LINK", ("Chainlink", "LINK", "$LINK"), "chainlink"),
     SymbolConfig("AVAX", ("Avalanche", "AVAX", "$AVAX"), "avalanche-2"),
     SymbolConfig("DOT", ("Polkadot", "DOT", "$DOT"), "polkadot"),
-    SymbolConfig("POL", ("Polygon", "MATIC", "POL", "$POL", "$MATIC"), "polygon-ecosystem-token"),
+    SymbolConfig("POL", ("Polygon", "POL", "$POL", "MATIC", "$MATIC"), "polygon-ecosystem-token",
+                 exclude=("Polygon zkEVM",)),
     SymbolConfig("LTC", ("Litecoin", "LTC", "$LTC"), "litecoin"),
 )
 
@@ -146,15 +157,20 @@ class Tagger:
         """Upper-case tickers of the configured symbols that `text` mentions."""
         found: set[str] = set()
         for line in text.splitlines():
-            caps: bool | None = None
+            weak: list[str] = []
+            strong: set[str] = set()
             for m in self._re.finditer(line):
                 hit = self._lookup(m)
                 if hit is None or hit.symbol is None:
                     continue
                 if hit.weak:
-                    if caps is None:
-                        caps = _is_all_caps(line)
-                    if caps:
-                        continue
-                found.add(hit.symbol)
+                    weak.append(hit.symbol)
+                else:
+                    strong.add(hit.symbol)
+            if weak and _is_all_caps(line):
+                if len(strong | set(weak)) < 2:
+                    weak = []
+                weak = [w for w in weak if w not in FUNCTION_WORD_TICKERS]
+            found |= strong
+            found.update(weak)
         return frozenset(found)
