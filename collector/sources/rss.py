@@ -85,12 +85,17 @@ def _content_type(content_type: str, body_was_recoded: bool) -> str:
     return f"{base}; charset=utf-8"
 
 
+def _get(entry: Mapping[str, Any], key: str) -> Any:
+    """A stored value only: FeedParserDict's own `get` maps missing keys to others (and warns about it)."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+
+
 def _stamp(entry: Mapping[str, Any], keys: tuple[str, ...]) -> float | None:
     for key in keys:
-        raw = entry.get(key)
+        raw = _get(entry, key)
         if isinstance(raw, str) and _EPOCH.match(raw):  # a bare epoch: feedparser reads "1796000000" as a year
             return float(raw)
-        parsed = entry.get(f"{key}_parsed")
+        parsed = _get(entry, f"{key}_parsed")
         if parsed:
             try:
                 return float(calendar.timegm(parsed))
@@ -103,13 +108,13 @@ _DATE_KEYS = ("published", "updated", "created")
 
 
 def _item(entry: Mapping[str, Any], feed_name: str, fallback: float) -> Item | None:
-    summary = clean_text(entry.get("summary") or entry.get("description"), SUMMARY_LIMIT)
-    title = clean_text(entry.get("title"), TITLE_LIMIT) or clean_text(summary, 300)
+    summary = clean_text(_get(entry, "summary") or _get(entry, "description"), SUMMARY_LIMIT)
+    title = clean_text(_get(entry, "title"), TITLE_LIMIT) or clean_text(summary, 300)
     if not title:
         return None
-    link = entry.get("link")
+    link = _get(entry, "link")
     url = link.strip() if isinstance(link, str) else ""
-    uid = entry.get("id")
+    uid = _get(entry, "id")
     published = _stamp(entry, _DATE_KEYS)
     return Item(
         source=API, feed=feed_name, kind="news", title=title, url=url,
