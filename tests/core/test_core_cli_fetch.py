@@ -97,10 +97,10 @@ def test_cli_fetch_source_filter(mocked_config, upstream_routes):
 
 
 def test_cli_fetch_config_error_lists_every_problem(tmp_path):
-    """interval -5, a bad feed URL and a boolean ticker: all reported with paths, exit 3."""
+    """interval -5, a bad feed URL and an unquoted ticker NO: all reported with paths, exit 3."""
     cfg = tmp_path / "bad.yaml"
     cfg.write_text(
-        "symbols:\n  BTC: {aliases: [Bitcoin]}\n  true: {aliases: [Nope]}\n"
+        "symbols:\n  BTC: {aliases: [Bitcoin]}\n  NO: {aliases: [Nope]}\n"
         "sources:\n  reddit: {interval: -5}\n"
         "rss:\n  feeds:\n    - {name: x, url: not a url}\n"
     )
@@ -108,7 +108,7 @@ def test_cli_fetch_config_error_lists_every_problem(tmp_path):
     assert res.exit_code == EXIT_CONFIG
     assert "sources.reddit.interval" in res.output
     assert "rss.feeds[0].url" in res.output
-    assert "symbols" in res.output and "quote" in res.output.lower()
+    assert "symbols.NO" in res.output and "quote" in res.output.lower()
     assert "Traceback" not in res.output
 
 
