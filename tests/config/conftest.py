@@ -72,3 +72,49 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+#: A hand-written config full of comments, odd spacing and both quoting styles. ruamel's own dump would
+#: change bytes here (`null`, the spacing after colons, the tab-free alignment), so edits must splice text.
+COMMENTED = """\
+# Top comment: keep me.
+#   indented comment line
+
+symbols:   # the coins
+  BTC:
+    aliases: [Bitcoin, BTC, '$BTC']     # single quotes on purpose
+    coingecko_id:   bitcoin
+    # a comment inside BTC
+
+  ETH: {aliases: ["Ethereum", ETH], coingecko_id: ethereum}   # flow style
+  # comment after the last symbol, indented
+
+# -- sources --
+sources:
+  feargreed:
+    interval:    1h   # extra spaces
+    enabled: true
+  cryptopanic: {enabled: false, filter: null}
+
+rss:
+  interval: 5m
+  feeds:
+    # feed list starts
+    - {name: alpha, url: "https://alpha.example/feed"}  # alpha!
+
+    - name: beta            # block style entry
+      url: 'https://beta.example/rss.xml'
+      # inside beta
+      weight: 2
+    - {name: gamma, url: "https://gamma.example/atom.xml", enabled: false}
+    # trailing comment of the list
+
+# -- the end --
+aggregation:
+  window: 6h   # keep
+"""
+
+
+@pytest.fixture
+def commented() -> str:
+    return COMMENTED
