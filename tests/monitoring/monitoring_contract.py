@@ -208,6 +208,9 @@ def contract_problems(expr: str, allowed: Mapping[str, frozenset[str]] | None = 
     return problems
 
 
+# Concrete values for the Grafana variables the dashboard's queries use.
+GRAFANA_VALUES = {"symbol": ".*", "__rate_interval": "1m", "__interval": "15s", "__range": "6h",
+                  "datasource": "prometheus"}
 _GRAFANA_VAR = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
 
 
