@@ -233,7 +233,7 @@ WORDS: dict[str, float] = _group(
         "introduce introduces introduced": 0.6,
         "explore explores exploring eyeing eyes considering": 0.6,
         "mint mints minted": 0.6,
-        "build builds building": 0.5,
+        "build builds": 0.5,
         "debuted": 1.0,
         "biggest largest highest": 0.6,
         "surpassing overtaking": 1.4,

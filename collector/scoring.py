@@ -132,7 +132,8 @@ class Scorer:
 
         nouns, ups, downs = _alt(lx.BAD_NOUNS), _alt(lx.UP_VERBS), _alt(lx.DOWN_VERBS)
         gap = r"(?:\s+(?:its|their|the|a|an|our|of|by|to|has|have|had|was|were|is|are|been|further|sharply"
-        gap += r"|slightly|significantly|substantially|\d[\d.,]*%?))"
+        gap += r"|slightly|significantly|substantially|net|operating|pretax|pre-tax|quarterly|annual|total"
+        gap += r"|\d[\d.,]*%?))"
         up_cues, down_cues = _alt(lx.PCT_UP_CUES), _alt(lx.PCT_DOWN_CUES)
         # One pass over the lower-cased text; the leftmost match wins, then flip > phrase > percentage.
         self._rewrite_re = re.compile(
