@@ -22,8 +22,9 @@ def story_keys(item: Item) -> tuple[str, ...]:
     keys = []
     if item.url:
         keys.append("u:" + canonical_url(item.url))
-    if item.title:
-        keys.append("t:" + title_key(item.title))
+    tkey = title_key(item.title) if item.title else ""
+    if tkey:  # a title with no letters or digits (emoji only) identifies nothing
+        keys.append("t:" + tkey)
     if not keys and item.uid:
         keys.append(f"i:{item.source}:{item.uid}")
     return tuple(keys)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import random
 import ssl
 import time
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -96,6 +98,7 @@ class Http:
         default_retry_after: float = 60.0,
         backoff_base: float = 5.0,
         max_backoff: float = 300.0,
+        per_host: int | None = None,
     ) -> None:
         self.client = client
         self.observer: RequestObserver = observer or _NullObserver()
@@ -109,6 +112,8 @@ class Http:
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
         self._failures: dict[str, int] = {}
+        self.per_host = per_host
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
 
     # -- backoff ---------------------------------------------------------------------------------
     # Backoff is kept per api, except for RSS where every feed is its own upstream (usually its own host),
@@ -188,6 +193,34 @@ class Http:
             )
             exc.counted = True
             raise exc
+        async with self._slot(url):
+            return await self._request(method, api, url, key, params, headers, data, auth, timeout, feed,
+                                       allow_statuses)
+
+    def _slot(self, url: str) -> asyncio.Semaphore | contextlib.nullcontext[None]:
+        """At most `per_host` requests at once to one host (waiting for a slot is not part of the deadline)."""
+        if not self.per_host:
+            return contextlib.nullcontext()
+        host = urlsplit(url).netloc.lower()
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = self._host_slots[host] = asyncio.Semaphore(self.per_host)
+        return slot
+
+    async def _request(
+        self,
+        method: str,
+        api: str,
+        url: str,
+        key: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+        timeout: float,
+        feed: str | None,
+        allow_statuses: tuple[int, ...],
+    ) -> Response:
         started = time.perf_counter()
         try:
             resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed)

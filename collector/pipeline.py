@@ -263,7 +263,8 @@ async def fetch_once(
                                    max_redirects=config.http.max_redirects)
     try:
         http = Http(client, redactor=Redactor(config.secrets.redactables()),
-                    max_body_bytes=config.http.max_body_bytes)
+                    max_body_bytes=config.http.max_body_bytes,
+                    per_host=config.http.per_host)
         coll = Collector(config, http=http, scorer=scorer)
         keys = [k for k, s in coll.sources.items() if not only or s.api in only]
         results = await coll.run_all(keys, on_done=on_done)

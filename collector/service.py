@@ -69,7 +69,8 @@ class Service:
                                             max_connections=config.http.max_connections,
                                             max_redirects=config.http.max_redirects)
         self.http = Http(self.client, observer=self.metrics, redactor=Redactor(config.secrets.redactables()),
-                         max_body_bytes=config.http.max_body_bytes, clock=clock)
+                         max_body_bytes=config.http.max_body_bytes,
+                    per_host=config.http.per_host, clock=clock)
         self.collector = Collector(config, http=self.http, clock=clock, listener=self.metrics)
         self.metrics.config_loaded(True, clock())
         self.scheduler = AsyncIOScheduler(timezone=UTC)
