@@ -6,6 +6,7 @@ The feed-failure test breaks one RSS feed for the rest of the module, so it runs
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ def test_monitoring_integration_every_dashboard_query_shows_data(
         if title in empty_when_healthy:
             assert stack.query(expr) == [], title
         else:
-            wait_until(f"data for panel {title!r}: {expr}", lambda e=expr: stack.query(e), 20, stack.logs)
+            wait_until(f"data for panel {title!r}: {expr}", functools.partial(stack.query, expr), 20, stack.logs)
 
 
 def test_monitoring_integration_failing_feed_raises_rss_alert(
