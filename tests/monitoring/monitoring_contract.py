@@ -49,7 +49,7 @@ CONTRACT: dict[str, tuple[str, frozenset[str]]] = {
     "sigmax_coingecko_market_cap_change_24h_ratio": ("gauge", frozenset()),
     "sigmax_sentiment_items_in_window": ("gauge", frozenset({"symbol", "kind"})),
     "sigmax_source_up": ("gauge", frozenset({"source"})),
-    "sigmax_research_api_backoff_until_timestamp_seconds": ("gauge", frozenset({"api"})),
+    "sigmax_research_api_backoff_until_timestamp_seconds": ("gauge", frozenset({"api", "feed"})),
     "sigmax_collector_build_info": ("gauge", frozenset({"version"})),
     "sigmax_collector_config_last_reload_successful": ("gauge", frozenset()),
     "sigmax_collector_config_last_reload_success_timestamp_seconds": ("gauge", frozenset()),

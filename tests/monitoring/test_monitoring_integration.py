@@ -77,7 +77,7 @@ def test_monitoring_integration_every_dashboard_query_shows_data(
 def test_monitoring_integration_failing_feed_raises_rss_alert(
         stack: Stack, dashboard_queries: list[tuple[str, str, str]]) -> None:
     """After one feed starts failing, RSSFeedFetchFailed turns pending or firing for that feed only, its gauge
-    drops to 0 and the errors panel shows rss http_5xx."""
+    drops to 0, the errors panel shows rss http_5xx and the backoff panel that feed alone."""
     quiet = [a for a in stack.alerts() if a["labels"]["alertname"] == "RSSFeedFetchFailed"]
     assert quiet == []
     stack.upstream.failing.add("flakyfeed")
@@ -95,4 +95,7 @@ def test_monitoring_integration_failing_feed_raises_rss_alert(
     (errors,) = [q for title, _, q in dashboard_queries if title == "Errors by api and reason"]
     shown = wait_until("the 503s on the errors panel", lambda: stack.query(errors), 20, stack.logs)
     assert [(r["metric"]["api"], r["metric"]["reason"]) for r in shown] == [("rss", "http_5xx")]
+    (backoff,) = [q for title, _, q in dashboard_queries if title == "APIs backing off"]
+    held = wait_until("flakyfeed on the backoff panel", lambda: stack.query(backoff), 20, stack.logs)
+    assert [(r["metric"]["api"], r["metric"]["feed"]) for r in held] == [("rss", "flakyfeed")]
 
