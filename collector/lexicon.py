@@ -72,6 +72,7 @@ WORDS: dict[str, float] = _group(
         "headwind headwinds": -1.4,
         "tailwind tailwinds": 1.4,
         "bubble": -1.5,
+        "speculative": -0.6,
         "uninvestable": -2.4,
         "booming boom": 2.0,
         "bust": -2.0,
@@ -178,7 +179,7 @@ WORDS: dict[str, float] = _group(
         "shutdown shutters shuttered": -2.0,
         "blacklist blacklists blacklisted": -1.8,
         "evasion": -1.8,
-        "settle settles settled settlement": -0.6,
+        "settles settled": -0.6,
         "dodgy shady": -1.8,
         "enforcement": -1.0,
         "scrutiny": -1.4,
@@ -190,7 +191,7 @@ WORDS: dict[str, float] = _group(
         "adoption adopt adopts adopted": 1.4,
         "approve approves approved approval": 1.8,
         "partner partners partnered partnership partnerships": 1.2,
-        "integrate integrates integrated integration": 1.0,
+        "integrate integrates integrated integrating integration": 1.0,
         "launch launches launched launching": 1.1,
         "unveil unveils unveiled": 1.0,
         "debut debuts": 1.0,
@@ -251,7 +252,7 @@ NEUTRALISE: tuple[str, ...] = _words(
     supports demand play huge big dear chance care want wants pay pays profit profits solution solutions
     well energy fair worth number engaged asset assets safety original natural special join joins joined
     ready focused created exclusive passive competitive growing important importance leading lead leads
-    number treasury block
+    number treasury block rob discord
     """
 )
 
@@ -312,6 +313,7 @@ PHRASES: dict[str, float] = _phrases(
         "nft drop, nft drops, stop loss, stop losses, us treasury, treasury department": 0.0,
         "token burn, token burns, burns tokens": 1.2,
         "pushes back, pushed back": -1.0,
+        "strikes deal, strikes a deal, struck a deal, war chest": 1.0,
         "not a security": 1.2,
         "goes live, go live, went live, now live, is live": 1.2,
         "go public, goes public, going public, to list on": 1.0,

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from vaderSentiment import vaderSentiment as vs  # noqa: N813  (the module, for its rule constants)
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from collector import lexicon as lx
@@ -102,6 +103,110 @@ def _strip_token(token: str) -> str:
     return token if len(stripped) <= 2 else stripped
 
 
+class _FastVader:
+    """VADER's `polarity_scores(text)["compound"]`, same arithmetic, faster: VADER re-lower-cases the whole
+    sentence for every lexicon hit (three times), which makes it slow on text rich in lexicon words. Here
+    the lower-cased words are computed once; every rule (negation, "no", boosters, ALL-CAPS emphasis,
+    idioms, "least", "but", punctuation) is VADER 3.3.2's own, in its order. tests/scoring checks that
+    both give identical compounds."""
+
+    def __init__(self, analyzer: SentimentIntensityAnalyzer) -> None:
+        self.analyzer = analyzer
+        self.lexicon: dict[str, float] = analyzer.lexicon
+        self._negate = frozenset(vs.NEGATE)
+
+    def _emoji_free(self, text: str) -> str:
+        if text.isascii():  # every emoji in VADER's table is non-ASCII
+            return text.strip()
+        emojis = self.analyzer.emojis
+        out: list[str] = []
+        prev_space = True
+        for ch in text:
+            if ch in emojis:
+                if not prev_space:
+                    out.append(" ")
+                out.append(emojis[ch])
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out).strip()
+
+    def _negated(self, word: str) -> bool:
+        return word in self._negate or "n't" in word
+
+    def compound(self, raw: str) -> tuple[float, list[str]]:
+        """(VADER compound of `raw`, the lower-cased tokens that are non-zero lexicon entries, in order)."""
+        text = self._emoji_free(raw)
+        words = [_strip_token(w) for w in text.split()]
+        lower = [w.lower() for w in words]
+        cap_diff = bool(vs.allcap_differential(words))
+        lex, boosters = self.lexicon, vs.BOOSTER_DICT
+        n = len(words)
+        sentiments: list[float] = []
+        for i, low in enumerate(lower):
+            if low in boosters or (low == "kind" and i < n - 1 and lower[i + 1] == "of"):
+                sentiments.append(0)
+            elif low in lex:
+                sentiments.append(self._valence(i, words, lower, cap_diff))
+            else:
+                sentiments.append(0)
+        if "but" in lower:
+            sentiments = self.analyzer._but_check(words, sentiments)
+        fired = [low for low in lower if lex.get(low, 0.0) != 0.0]
+        return float(self.analyzer.score_valence(sentiments, text)["compound"]), fired
+
+    def _valence(self, i: int, words: list[str], lower: list[str], cap_diff: bool) -> float:
+        lex = self.lexicon
+        low = lower[i]
+        valence = lex[low]
+        if low == "no" and i != len(words) - 1 and lower[i + 1] in lex:
+            valence = 0.0
+        if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
+            i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor")
+        ):
+            valence = lex[low] * vs.N_SCALAR
+        if words[i].isupper() and cap_diff:
+            valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
+        for start_i in range(3):
+            if i > start_i and lower[i - (start_i + 1)] not in lex:
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
+                if start_i == 1 and scalar != 0:
+                    scalar = scalar * 0.95
+                if start_i == 2 and scalar != 0:
+                    scalar = scalar * 0.9
+                valence = valence + scalar
+                valence = self._negation(valence, lower, start_i, i)
+                if start_i == 2:
+                    valence = vs.SentimentIntensityAnalyzer._special_idioms_check(valence, lower, i)
+        if i > 1 and lower[i - 1] not in lex and lower[i - 1] == "least":
+            if lower[i - 2] != "at" and lower[i - 2] != "very":
+                valence = valence * vs.N_SCALAR
+        elif i > 0 and lower[i - 1] not in lex and lower[i - 1] == "least":
+            valence = valence * vs.N_SCALAR
+        return float(valence)
+
+    def _negation(self, valence: float, lower: list[str], start_i: int, i: int) -> float:
+        if start_i == 0:
+            if self._negated(lower[i - 1]):
+                valence = valence * vs.N_SCALAR
+        elif start_i == 1:
+            if lower[i - 2] == "never" and lower[i - 1] in ("so", "this"):
+                valence = valence * 1.25
+            elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+                pass
+            elif self._negated(lower[i - 2]):
+                valence = valence * vs.N_SCALAR
+        else:
+            if (lower[i - 3] == "never" and lower[i - 2] in ("so", "this")) or lower[i - 1] in ("so", "this"):
+                valence = valence * 1.25
+            elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+                pass
+            elif self._negated(lower[i - 3]):
+                valence = valence * vs.N_SCALAR
+        return valence
+
+
 class Scorer:
     """VADER + crypto lexicon. Build once; `score` and friends only read state, so one instance is
     safe to share between threads. Deterministic: the same text always gives the same compound."""
@@ -129,6 +234,7 @@ class Scorer:
         self._add_synthetic("zzflipbadx", -1.8, "bad noun up", "flip")
         lex.update(self._ours)
         self._lex = lex
+        self._fast = _FastVader(self._vader)
 
         nouns, ups, downs = _alt(lx.BAD_NOUNS), _alt(lx.UP_VERBS), _alt(lx.DOWN_VERBS)
         gap = r"(?:\s+(?:its|their|the|a|an|our|of|by|to|has|have|had|was|were|is|are|been|further|sharply"
@@ -187,21 +293,10 @@ class Scorer:
         return "".join(pieces)
 
     # -- scoring ---------------------------------------------------------------------------------------
-    def _fired(self, rewritten: str) -> list[str]:
-        """Lower-cased tokens of `rewritten` that are in the (extended) lexicon, in order."""
-        lex = self._lex
-        out = []
-        for tok in rewritten.split():
-            low = _strip_token(tok).lower()
-            if low in lex and lex[low] != 0.0:
-                out.append(low)
-        return out
-
     def _compound(self, text: str) -> tuple[float, list[str], list[str]]:
         """(compound, fired lexicon tokens, names of the sentence-level rules that applied)."""
         rewritten = self._rewrite(text)
-        compound = float(self._vader.polarity_scores(rewritten)["compound"])
-        fired = self._fired(rewritten)
+        compound, fired = self._fast.compound(rewritten)
         rules: list[str] = []
         if compound != 0.0:
             if _QUESTION.match(text) or text.rstrip().endswith("?"):
