@@ -53,6 +53,7 @@ _QUESTION = re.compile(
 SUMMARY_MAX_CHARS = 300
 
 _PCT_TIERS = ((2.0, 1.2), (10.0, 1.8), (math.inf, 2.4))  # (upper bound of |x|%, valence)
+_PCT_NAMES = ("under 2%", "2-10%", "10% or more")
 _SEP = re.compile(r"[\s\-]+")
 _PUNCT = string.punctuation
 
@@ -229,9 +230,9 @@ class Scorer:
         for direction, sign in (("up", 1.0), ("down", -1.0)):
             for tier, (_bound, valence) in enumerate(_PCT_TIERS, start=1):
                 token = f"zzpct{direction}{tier}x"
-                self._add_synthetic(token, sign * valence, f"{direction} {tier}", "percent")
-        self._add_synthetic("zzflipgoodx", 1.8, "bad noun down", "flip")
-        self._add_synthetic("zzflipbadx", -1.8, "bad noun up", "flip")
+                self._add_synthetic(token, sign * valence, f"{direction} {_PCT_NAMES[tier - 1]}", "percent")
+        self._add_synthetic("zzflipgoodx", 1.8, "bad noun falls (good)", "flip")
+        self._add_synthetic("zzflipbadx", -1.8, "bad noun rises (bad)", "flip")
         lex.update(self._ours)
         self._lex = lex
         self._fast = _FastVader(self._vader)

@@ -131,7 +131,8 @@ def test_scoring_negation_flips_or_weakens(scorer: Scorer) -> None:
 def test_scoring_signed_percentages_have_direction(scorer: Scorer, text: str, sign: int) -> None:
     """Signed percentages and up/down cues move the score in their direction."""
     assert scorer.score(text) * sign > 0
-    assert any(rule.startswith("percent:") for rule in scorer.explain(text).rules)
+    direction = "up" if sign > 0 else "down"
+    assert any(rule.startswith(f"percent:{direction} ") for rule in scorer.explain(text).rules)
 
 
 def test_scoring_bigger_moves_score_stronger(scorer: Scorer) -> None:
@@ -186,7 +187,8 @@ def test_scoring_direction_flip_for_bad_nouns(scorer: Scorer) -> None:
     assert scorer.label(scorer.score("The miner narrowed its net loss")) == "positive"
     assert scorer.label(scorer.score("The company cut costs")) == "positive"
     assert scorer.label(scorer.score("Exchange debt rose sharply")) == "negative"
-    assert "flip:bad noun down" in scorer.explain("Operating losses decreased").rules
+    assert "flip:bad noun falls (good)" in scorer.explain("Operating losses decreased").rules
+    assert "flip:bad noun rises (bad)" in scorer.explain("Net debt increased").rules
 
 
 def test_scoring_factual_sentence_reads_neutral(scorer: Scorer) -> None:
