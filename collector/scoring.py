@@ -9,12 +9,19 @@ How a text is scored (see `collector.lexicon` for the word lists):
    * signed percentages: "+8%", "-12%", "up 8%", "down 5 percent", "3% lower" (weight grows with size:
      under 2%, under 10%, 10% and more). A bare "8%" has no direction and is left alone.
 2. VADER runs with its lexicon extended by `lexicon.WORDS` (market verbs, slang, enforcement, adoption) and
-   with `lexicon.NEUTRALISE` words (share, interest, trust, ...) set to 0.
-3. Factual-neutral rule: a sentence in which no crypto/finance entry or rule fired and whose only sentiment
-   comes from weak general-language words (|valence| <= `WEAK_VALENCE`) is a factual statement: its compound
-   is scaled by `FACTUAL_DAMPING` so it normally lands in the neutral band.
+   with `lexicon.NEUTRALISE` words (profit, share, interest, trust, ...) set to 0. `_FastVader` computes
+   VADER 3.3.2's compound with the same rules in the same order, only without re-lower-casing the sentence
+   for every lexicon hit (tests/scoring/test_scoring_fast_vader.py checks they agree exactly).
+3. Sentence rules, at most one applies:
+   * question: a question or explainer ("...?", "Why ...", "How ...", "A closer look at ...") speculates;
+     its compound is multiplied by `QUESTION_DAMPING`;
+   * factual-neutral: a sentence in which no crypto/finance entry or rule fired and whose only sentiment
+     comes from weak general-language words (|valence| <= `WEAK_VALENCE`) is a factual statement; its
+     compound is multiplied by `FACTUAL_DAMPING`, so it normally lands in the neutral band.
 
-Labels: compound >= `POSITIVE_THRESHOLD` -> positive; <= `NEGATIVE_THRESHOLD` -> negative; else neutral.
+Labels: compound >= `POSITIVE_THRESHOLD` (+0.15) -> positive; <= `NEGATIVE_THRESHOLD` (-0.10) -> negative;
+else neutral. The thresholds were chosen on the dev sets (CryptoLin dev, PhraseBank AllAgree); VADER's own
++-0.05 reads too many factual sentences as opinions.
 """
 
 from __future__ import annotations
