@@ -247,3 +247,16 @@ def test_config_edit_syntax_error_in_file_is_a_config_error():
     """A file that is not YAML cannot be edited; the error has the position."""
     with pytest.raises(ConfigError, match=r"x\.yaml:3:1: YAML syntax error"):
         add_feed("rss:\n  feeds: [\n", "a", "https://a.example/", env=ENV, path="x.yaml")
+
+
+@pytest.mark.parametrize("value", ["plain", "Bitcoin Cash", "$BTC", "yes", "NO", "null", "~", "true", "1:30", "017",
+                                   "1e5", "0x1F", ".inf", "2024-01-01", "#tag", "a: b", "x #y", " lead", "trail ",
+                                   "Ünïcödé", 'quote"d', "back\\slash", "[list]", "{map}", "a,b", "-dash", "@at",
+                                   "", 12, 2.5, True, None])
+def test_config_edit_scalars_read_back_as_written(value):
+    """Every value the edits write reads back as the same value, inside a flow list and as a block value."""
+    from collector.yamlio import load_yaml
+    from collector.yamltext import flow, scalar
+
+    assert load_yaml(f"k: {scalar(value)}\n") == {"k": value}
+    assert load_yaml(f"k: {flow([value, value])}\n") == {"k": [value, value]}
