@@ -41,11 +41,12 @@ class Lines:
 
     def block_end(self, start: int, parent_col: int) -> int:
         """Exclusive end line of the block starting on line `start`: the following lines indented deeper
-        than `parent_col`. Blank and comment lines count only when more of the block follows them."""
+        than `parent_col` (comments too). Blank lines and shallower comments count only when more of the
+        block follows them."""
         end = start + 1
         i = start + 1
         while i < len(self.lines):
-            if self.is_filler(i):
+            if not self.lines[i].strip() or (self.is_filler(i) and self.indent(i) <= parent_col):
                 i += 1
                 continue
             if self.indent(i) <= parent_col:
