@@ -123,8 +123,8 @@ class Service:
             else:
                 log.warning("source failed: %s", result.error,
                             extra={"source": src.api, "feed": src.feed, "reason": result.reason})
-        except asyncio.CancelledError:
-            raise
+        except asyncio.CancelledError:  # shutdown cancelled an in-flight run: that is not a job failure
+            log.info("run cancelled by shutdown", extra={"job": key})
         except Exception:  # never let a job die silently
             log.exception("job crashed", extra={"job": key})
         finally:
