@@ -89,6 +89,11 @@ class _Alias:
     weak: bool  # ambiguous in an ALL-CAPS line (or a weak name)
 
 
+def _norm(alias: str) -> str:
+    """Hyphens as spaces, single spaces: "Shiba-Inu" and "Shiba  Inu" are the same alias."""
+    return " ".join(alias.replace("-", " ").split())
+
+
 def _is_all_caps(line: str) -> bool:
     """At least 8 cased letters and at most 10% of them lower case."""
     upper = lower = 0
@@ -110,7 +115,7 @@ class Tagger:
         for sc in symbols:
             sym = sc.symbol.upper()
             for raw in (sym, *sc.aliases):
-                alias = " ".join(raw.split())
+                alias = _norm(raw)
                 if _CASHTAG.fullmatch(alias):
                     tags.setdefault(alias[1:].lower(), _Alias(sym, False))
                 elif _TICKER.fullmatch(alias):
@@ -122,7 +127,7 @@ class Tagger:
                     names.setdefault(alias.lower(), _Alias(sym, False))
         for sc in symbols:
             for phrase in (*sc.exclude, *DEFAULT_EXCLUDES.get(sc.symbol.upper(), ())):
-                key = " ".join(phrase.split()).lower()
+                key = _norm(phrase).lower()
                 if key:
                     names.setdefault(key, _Alias(None, False))  # another symbol's alias keeps its meaning
         self._names, self._exact, self._tags = names, exact, tags
@@ -131,7 +136,7 @@ class Tagger:
             body = r"[\s\-]+".join(re.escape(w) for w in key.split())
             alts.append((len(key), f"(?i:{body}s?)" if key[-1].isalpha() else f"(?i:{body})"))
         for key in exact:
-            alts.append((len(key), r"\s+".join(re.escape(w) for w in key.split())))
+            alts.append((len(key), r"[\s\-]+".join(re.escape(w) for w in key.split())))
         alts.sort(key=lambda a: (-a[0], a[1]))
         body = "|".join(a for _n, a in alts)
         cashtag = r"[$#](?P<tag>[A-Za-z][A-Za-z0-9]{0,19})"
@@ -143,7 +148,7 @@ class Tagger:
         if tag is not None:
             low = tag.lower()
             return self._tags.get(low) or self._names.get(low)
-        span = " ".join(m.group(0).replace("-", " ").split())
+        span = _norm(m.group(0))
         hit = self._exact.get(span)
         if hit is not None:
             return hit

@@ -145,6 +145,14 @@ def test_tagging_all_caps_rule_is_per_line(tagger: Tagger) -> None:
     assert tagger.tag("MARKETS WRAP UP THE WEEK\nNEAR and LINK led the gains") == {"NEAR", "LINK"}
 
 
+def test_tagging_hyphen_and_space_are_the_same_in_aliases() -> None:
+    """An alias written with a hyphen matches with a space, and the other way round."""
+    tagger = Tagger([SymbolConfig("SHIB", ("Shiba-Inu",)), SymbolConfig("NEAR", ("NEAR Protocol",))])
+    assert tagger.tag("Shiba Inu burns tokens") == {"SHIB"}
+    assert tagger.tag("shiba-inu burns tokens") == {"SHIB"}
+    assert tagger.tag("Near-Protocol grants") == {"NEAR"}
+
+
 def test_tagging_symbol_itself_is_an_alias() -> None:
     """The configured ticker matches even when the aliases leave it out."""
     tagger = Tagger([SymbolConfig("ATOM", ("Cosmos",))])
