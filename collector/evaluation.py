@@ -234,6 +234,9 @@ def load_sets(directory: Path) -> tuple[list[EvalSet], list[str]]:
         except (ValueError, KeyError, TypeError) as exc:
             missing.append(f"{spec.name}: {path} not in the expected format ({exc}), skipped")
             continue
+        if not examples:
+            missing.append(f"{spec.name}: {path} has no labelled rows, skipped")
+            continue
         sets.append(EvalSet(spec.name, spec.description, spec.tuned, tuple(examples)))
     names = {s.name: s for s in sets}
     if "fpb_75agree" in names and "fpb_allagree" in names:

@@ -138,3 +138,14 @@ def test_evaluation_load_sets_empty_directory(tmp_path: Path) -> None:
     sets, missing = ev.load_sets(tmp_path)
     assert sets == []
     assert len(missing) == len(ev.SPECS)
+
+
+def test_evaluation_load_sets_empty_file_is_skipped(eval_dir: Callable[..., Path]) -> None:
+    """A set file with no labelled rows is skipped with a reason instead of scoring n=0."""
+    root = eval_dir("cryptolin_dev")
+    empty = root / "twitter_financial_news_sentiment" / "sent_valid.csv"
+    empty.parent.mkdir(parents=True)
+    empty.write_text("text,label\n", encoding="utf-8")
+    sets, missing = ev.load_sets(root)
+    assert [s.name for s in sets] == ["cryptolin_dev"]
+    assert any(m.startswith("tfns_valid:") and "no labelled rows" in m for m in missing)
