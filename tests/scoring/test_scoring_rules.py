@@ -12,18 +12,16 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from collector import scoring
 from collector.scoring import Scorer
 
+_SHARED = Scorer()  # hypothesis tests cannot take function-scoped fixtures; scoring is read-only anyway
+
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_scoring_compound_in_range_for_any_text(text: str) -> None:
     """Any text, however odd, scores within [-1, 1] without raising."""
-    scorer = _SHARED
-    value = scorer.score(text)
-    assert -1.0 <= value <= 1.0
-    assert -1.0 <= scorer.score_item(text, text[::-1]) <= 1.0
+    assert -1.0 <= _SHARED.score(text) <= 1.0
+    assert -1.0 <= _SHARED.score_item(text, text[::-1]) <= 1.0
 
-
-_SHARED = Scorer()
 
 
 @settings(max_examples=100, deadline=None)
