@@ -23,7 +23,6 @@ def test_scoring_compound_in_range_for_any_text(text: str) -> None:
     assert -1.0 <= _SHARED.score_item(text, text[::-1]) <= 1.0
 
 
-
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(["surges", "plunges", "not", "bullish", "-12%", "up 8%", "rug pull", "the",
                                  "BTC", "!!!", "?", "losses", "narrowed", "all-time high", "no"]), max_size=25))
