@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from collector.scoring import Scorer
+from collector.scoring import Scorer, _FastVader
 from collector.tagging import DEFAULT_SYMBOLS, Tagger
 
 
@@ -88,6 +88,7 @@ def main() -> None:
     results = rates(
         {
             "vader_per_s": vader.polarity_scores,
+            "fast_vader_core_plain_lexicon_per_s": _FastVader(SentimentIntensityAnalyzer()).compound,
             "ours_score_per_s": scorer.score,
             "ours_score_item_title_only_per_s": scorer.score_item,
             "tagger_per_s": tagger.tag,
