@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import NOW, scored
+from core_helpers import NOW, scored
 
 from collector.aggregate import (
     BEARISH, BULLISH, NEUTRAL, Window, aggregate, decay, effective_time, engagement_weight, whale_activity,

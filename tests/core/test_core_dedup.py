@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_item
+from core_helpers import make_item
 
 from collector.dedup import Deduper, story_keys
 

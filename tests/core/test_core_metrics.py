@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NOW
+from core_helpers import NOW
 from prometheus_client import CollectorRegistry, generate_latest
 
 from collector.aggregate import Score

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SYMBOLS, source_config
+from sources_helpers import SYMBOLS, source_config
 
 from collector.config import Config, FeedConfig, RssConfig, Secrets
 from collector.sources import build_sources

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import NOW, SYMBOLS, FakeUpstream, fixture_bytes, source_config
+from sources_helpers import NOW, SYMBOLS, FakeUpstream, fixture_bytes, source_config
 
 from collector.config import Secrets
 from collector.errors import FetchError, ParseError, RateLimited

@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from conftest import NOW, FakeUpstream, fixture_bytes, source_config
+from sources_helpers import NOW, FakeUpstream, fixture_bytes, source_config
 
 from collector.config import Secrets
 from collector.errors import FetchError, ParseError, RateLimited

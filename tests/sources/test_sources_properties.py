@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable
 
-from conftest import NOW
+from sources_helpers import NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from conftest import NOW, SYMBOLS, FakeUpstream, fixture_bytes, source_config
+from sources_helpers import NOW, SYMBOLS, FakeUpstream, fixture_bytes, source_config
 
 from collector import __version__
 from collector.config import Secrets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import NOW, FakeUpstream, fixture_bytes
+from sources_helpers import NOW, FakeUpstream, fixture_bytes
 
 from collector.config import FeedConfig, RssConfig
 from collector.errors import FetchError, ParseError
