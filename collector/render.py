@@ -33,7 +33,10 @@ def render(snap: Snapshot, console: Console) -> None:
     for api, st in snap.sources.items():
         mark = "[green]ok[/green]    " if st.ok else "[red]failed[/red]"
         line = f"{api:<12} {mark} items={st.items:<5} latency={st.duration_seconds:.2f}s"
-        if st.error:
+        if st.feeds:
+            bad = sum(1 for r in st.feeds.values() if not r.ok)
+            line += f"  feeds ok={len(st.feeds) - bad}/{len(st.feeds)}"
+        elif st.error:
             line += f"  {st.reason}: {st.error}"
         console.print(line, highlight=False, soft_wrap=True)
         for name, r in st.feeds.items():

@@ -59,7 +59,7 @@ DEFAULT_USER_AGENT = "linux:sigmax-collector:{version} (by /u/sigmax-collector)"
 LISTINGS = ("new", "hot", "top", "rising")
 TOKEN_MARGIN = 60.0  # seconds before expiry at which a cached token is no longer used
 CONCURRENCY = 4
-_BLOCK_HINT = ("Reddit blocked this client; set a descriptive sources.reddit.params.user_agent "
+_BLOCK_HINT = ("Reddit blocked this client; set a descriptive sources.reddit.user_agent "
                "(\"<platform>:<app id>:<version> (by /u/<name>)\") or use OAuth (REDDIT_CLIENT_ID/SECRET)")
 
 
