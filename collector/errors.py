@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from collector.redact import scrub
+
 #: The fixed set of failure reasons used in `sigmax_research_api_errors_total{reason}` and in results.
 REASONS: tuple[str, ...] = (
     "timeout",  # connect/read/overall deadline exceeded
@@ -54,7 +56,7 @@ class SourceError(CollectorError):
         assert self.reason in REASONS, self.reason
         self.api = api
         self.feed = feed
-        self.message = message
+        self.message = message = scrub(message)  # no token in str(), repr() or args, whoever quoted what
         super().__init__(message)
 
     def __str__(self) -> str:

@@ -1,12 +1,23 @@
 """The HTTP edge: every upstream request goes through `Http.get`.
 
 It adds, around an injected `httpx.AsyncClient`:
-- an overall deadline per request (httpx timeouts are per read; a trickling body must not hang a job);
-- a cap on the decompressed body size, enforced while streaming (`too_large`);
+- an overall deadline per request, redirects included (httpx timeouts are per read: a trickling body must not
+  hang a job);
+- a cap on the body size, enforced while streaming on the raw and on the decompressed size (`too_large`);
+  decompression is ours (collector.decode), bounded per piece, so a gzip/deflate/brotli bomb never expands
+  past the cap in memory;
+- redirects followed here, at most `client.max_redirects` (reason `redirect` beyond that, for a loop, or for a
+  Location that is not http(s)). Credentials never cross origins: when a redirect leaves the scheme, host and
+  port it was sent to (an http -> https upgrade on the same host excepted), every request header except
+  User-Agent/Accept/Accept-Language is dropped (Authorization, x-cg-*-api-key, cookies, validators, ...),
+  userinfo and secret-looking query parameters (and any parameter carrying a known secret) are removed, and a
+  target that would still carry a known secret is refused (`redirect`);
 - classification of every failure into a `FetchError` with a reason from `collector.errors.REASONS`;
 - redaction: no URL with a token ever reaches a message (httpx puts the full URL in its exceptions);
 - per-api backoff after 429 (honouring Retry-After) and after 5xx (exponential, with jitter);
-- an observer hook per request (api, outcome, reason, seconds) that the metrics module implements.
+- an observer hook per request (api, outcome, reason, seconds) that the metrics module implements. A status
+  the source asked to read itself (`allow_statuses`) that is >= 400 is reported as a failed request with
+  reason None: the source raises its own, more specific error (quota, auth, ...), which the pipeline counts.
 """
 
 from __future__ import annotations
@@ -17,7 +28,7 @@ import contextlib
 import random
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Protocol
@@ -26,12 +37,20 @@ from urllib.parse import urlsplit
 import httpx
 
 from collector import __version__
+from collector.decode import ACCEPT_ENCODING, DecodeError, make_decoder
 from collector.errors import FetchError, RateLimited
-from collector.redact import Redactor, redact_url
+from collector.redact import SECRET_PARAM, Redactor, redact_url
+
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+#: The only request headers that follow a redirect to another origin.
+_CROSS_ORIGIN_HEADERS = frozenset({"user-agent", "accept", "accept-language"})
 
 
 class RequestObserver(Protocol):
-    def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None: ...
+    def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
+        """One request finished. ok False with reason None: it failed with a status its source reads and
+        reports itself (count the request, not an error by reason)."""
+
 
     def backoff_until(self, api: str, feed: str | None, until: float | None) -> None: ...
 
@@ -56,12 +75,13 @@ class Response:
 def make_client(
     *, user_agent: str | None = None, max_connections: int = 32, max_redirects: int = 5
 ) -> httpx.AsyncClient:
-    """The production client. Redirects are followed by httpx, which drops Authorization across hosts."""
+    """The production client. `Http` follows redirects itself (at most `max_redirects`, credentials never
+    cross origins) and decompresses bodies itself (bounded), so only encodings it can bound are asked for."""
     agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
     return httpx.AsyncClient(
-        headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate, br"},
+        headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-        follow_redirects=True,
+        follow_redirects=False,
         max_redirects=max_redirects,
         timeout=httpx.Timeout(10.0),
         trust_env=False,
@@ -98,6 +118,7 @@ class Http:
         default_retry_after: float = 60.0,
         backoff_base: float = 5.0,
         max_backoff: float = 300.0,
+        max_retry_after: float = 3600.0,
         per_host: int | None = None,
     ) -> None:
         self.client = client
@@ -109,6 +130,7 @@ class Http:
         self.default_retry_after = default_retry_after
         self.backoff_base = backoff_base
         self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after  # a hostile Retry-After of a year must not blind a source
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
         self._failures: dict[str, int] = {}
@@ -126,8 +148,8 @@ class Http:
         """Seconds this api (or RSS feed) is still in backoff (0 when requests may go out)."""
         return max(0.0, self._blocked_until.get(self.backoff_key(api, feed), 0.0) - self.clock())
 
-    def _block(self, key: str, seconds: float, reason: str) -> None:
-        until = self.clock() + min(seconds, self.max_backoff)
+    def _block(self, key: str, seconds: float, reason: str, cap: float | None = None) -> None:
+        until = self.clock() + min(seconds, self.max_backoff if cap is None else cap)
         self._blocked_until[key] = max(until, self._blocked_until.get(key, 0.0))
         self._block_reason[key] = reason
         self.observer.backoff_until(*self._split(key), self._blocked_until[key])
@@ -223,7 +245,8 @@ class Http:
     ) -> Response:
         started = time.perf_counter()
         try:
-            resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed)
+            resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed,
+                                    allow_statuses)
         except FetchError as exc:
             self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
             exc.counted = True
@@ -237,7 +260,8 @@ class Http:
             self.observer.request_done(api, False, exc.reason, seconds)
             exc.counted = True
             raise
-        self.observer.request_done(api, True, None, seconds)
+        # an allowed status >= 400 is a failed request; its source raises (and the pipeline counts) the reason
+        self.observer.request_done(api, resp.status < 400, None, seconds)
         self._clear(key)
         return resp
 
@@ -252,9 +276,9 @@ class Http:
         auth: tuple[str, str] | None,
         timeout: float,
         feed: str | None,
+        allow: tuple[int, ...],
     ) -> Response:
         shown = self.redact(redact_url(url))
-        cap = self.max_body_bytes
         try:
             async with asyncio.timeout(timeout):
                 if auth is not None:
@@ -262,20 +286,12 @@ class Http:
                 req = self.client.build_request(
                     method, url, params=params, headers=headers, data=data, timeout=httpx.Timeout(timeout)
                 )
-                resp = await self.client.send(req, stream=True)
+                resp = await self._follow(req, dict(headers or {}), data, api, feed, timeout)
                 try:
-                    declared = resp.headers.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > cap and resp.status_code < 300:
-                        raise FetchError(f"{shown}: body of {int(declared)} bytes is over the cap of {cap}",
-                                         api=api, feed=feed, reason="too_large")
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in resp.aiter_bytes():
-                        size += len(chunk)
-                        if size > cap:
-                            raise FetchError(f"{shown}: body is over the cap of {cap} bytes",
-                                             api=api, feed=feed, reason="too_large")
-                        chunks.append(chunk)
+                    shown = self.redact(redact_url(str(resp.url)))
+                    status = resp.status_code
+                    wanted = 200 <= status < 300 or status in allow  # other bodies are never read
+                    body = await self._read(resp, api, feed, shown) if wanted else b""
                 finally:
                     await resp.aclose()
         except TimeoutError:
@@ -284,27 +300,126 @@ class Http:
         except httpx.TimeoutException:
             raise FetchError(f"{shown}: timed out after {timeout:g}s", api=api, feed=feed,
                              reason="timeout") from None
-        except httpx.TooManyRedirects:
-            raise FetchError(f"{shown}: too many redirects", api=api, feed=feed, reason="redirect") from None
         except httpx.ConnectError as exc:
             reason = "tls" if _is_tls(exc) else "connect"
             what = "TLS handshake failed" if reason == "tls" else "cannot connect"
             raise FetchError(f"{shown}: {what} ({self._describe(exc)})", api=api, feed=feed,
                              reason=reason) from None
-        except httpx.DecodingError:
-            raise FetchError(f"{shown}: body could not be decompressed", api=api, feed=feed,
-                             reason="parse") from None
         except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(f"{shown}: {type(exc).__name__} ({self._describe(exc)})", api=api, feed=feed,
                              reason="connect") from None
-        final = self.redact(redact_url(str(resp.url)))
         return Response(
             status=resp.status_code,
             headers=resp.headers,
-            body=b"".join(chunks),
-            url=final,
+            body=body,
+            url=shown,
             content_type=resp.headers.get("content-type", ""),
         )
+
+    async def _follow(
+        self,
+        req: httpx.Request,
+        headers: dict[str, str],
+        data: Mapping[str, str] | None,
+        api: str,
+        feed: str | None,
+        timeout: float,
+    ) -> httpx.Response:
+        """Send `req`, following redirects ourselves; the final response is returned unread (streaming)."""
+        seen = {str(req.url)}
+        limit = self.client.max_redirects
+        for _ in range(limit + 1):
+            resp = await self.client.send(req, stream=True, follow_redirects=False)
+            location = resp.headers.get("location")
+            if resp.status_code not in _REDIRECT_STATUSES or not location:
+                return resp
+            await resp.aclose()
+            req, headers, data = self._redirected(req, resp.status_code, location, headers, data, api, feed,
+                                                  timeout)
+            if str(req.url) in seen:
+                raise FetchError(f"{self.redact(redact_url(str(req.url)))}: redirect loop", api=api, feed=feed,
+                                 reason="redirect")
+            seen.add(str(req.url))
+        raise FetchError(f"{self.redact(redact_url(str(req.url)))}: more than {limit} redirects", api=api,
+                         feed=feed, reason="redirect")
+
+    def _redirected(
+        self,
+        req: httpx.Request,
+        status: int,
+        location: str,
+        headers: dict[str, str],
+        data: Mapping[str, str] | None,
+        api: str,
+        feed: str | None,
+        timeout: float,
+    ) -> tuple[httpx.Request, dict[str, str], Mapping[str, str] | None]:
+        """The next request of a redirect chain, with no credential carried to another origin."""
+        here = self.redact(redact_url(str(req.url)))
+        try:
+            target = req.url.join(location.strip())
+        except (httpx.InvalidURL, ValueError):
+            raise FetchError(f"{here}: redirect to an unusable Location", api=api, feed=feed,
+                             reason="redirect") from None
+        if target.scheme not in ("http", "https") or not target.host:
+            raise FetchError(f"{here}: redirect to a non-http(s) URL refused", api=api, feed=feed,
+                             reason="redirect")
+        method = req.method
+        if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+            method, data = "GET", None
+        if not _same_origin(req.url, target):
+            headers = {k: v for k, v in headers.items() if k.lower() in _CROSS_ORIGIN_HEADERS}
+            target = self._without_credentials(target)
+            if self.redact(str(target)) != str(target):
+                raise FetchError(f"{here}: redirect to another host would carry a credential; refused",
+                                 api=api, feed=feed, reason="redirect")
+        nxt = self.client.build_request(method, target, headers=headers, data=data,
+                                        timeout=httpx.Timeout(timeout))
+        return nxt, headers, data
+
+    def _without_credentials(self, url: httpx.URL) -> httpx.URL:
+        """`url` without userinfo, secret-looking query parameters or parameters holding a known secret."""
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            (k, v) for k, v in url.params.multi_items()
+                  if not SECRET_PARAM.search(k) and self.redact(v) == v]
+        clean = url.copy_with(username=None, password=None, query=None)
+        return clean.copy_merge_params(params) if params else clean
+
+    async def _read(self, resp: httpx.Response, api: str, feed: str | None, shown: str) -> bytes:
+        """The body, decompressed in bounded pieces; too_large as soon as raw or decoded bytes pass the cap."""
+        cap = self.max_body_bytes
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"{shown}: body of {int(declared)} bytes is over the cap of {cap}",
+                             api=api, feed=feed, reason="too_large")
+        chunks: list[bytes] = []
+        raw = size = 0
+        try:
+            if resp.is_stream_consumed:  # built from bytes (MockTransport, respx): httpx has decoded it already
+                decoder, stream = make_decoder(None), _once(resp.content)
+            else:
+                decoder, stream = make_decoder(resp.headers.get("content-encoding")), resp.aiter_raw()
+            async for chunk in stream:
+                raw += len(chunk)
+                if raw > cap:
+                    raise FetchError(f"{shown}: body is over the cap of {cap} bytes", api=api, feed=feed,
+                                     reason="too_large")
+                for piece in decoder.feed(chunk):
+                    size += len(piece)
+                    if size > cap:
+                        raise FetchError(f"{shown}: decompressed body is over the cap of {cap} bytes",
+                                         api=api, feed=feed, reason="too_large")
+                    chunks.append(piece)
+            for piece in decoder.flush():
+                size += len(piece)
+                if size > cap:
+                    raise FetchError(f"{shown}: decompressed body is over the cap of {cap} bytes",
+                                     api=api, feed=feed, reason="too_large")
+                chunks.append(piece)
+        except DecodeError as exc:
+            raise FetchError(f"{shown}: body could not be decompressed ({exc})", api=api, feed=feed,
+                             reason="parse") from None
+        return b"".join(chunks)
 
     def _describe(self, exc: BaseException) -> str:
         """An exception's text without its URL or any secret."""
@@ -319,7 +434,9 @@ class Http:
         key = self.backoff_key(api, feed)
         if status == 429:
             wait = parse_retry_after(resp.headers.get("retry-after"), self.clock())
-            self._block(key, wait if wait is not None else self.default_retry_after, "rate_limited")
+            wait = min(wait, self.max_retry_after) if wait is not None else None
+            self._block(key, wait if wait is not None else self.default_retry_after, "rate_limited",
+                        cap=self.max_retry_after)
             shown = f"{wait:.0f}s (Retry-After)" if wait is not None else f"{self.default_retry_after:.0f}s"
             raise RateLimited(f"{where}: HTTP 429 Too Many Requests; backing off {shown}",
                               api=api, feed=feed, retry_after=wait)
@@ -331,12 +448,32 @@ class Http:
         if status >= 500:
             self._note_failure(key, "http_5xx")
             raise FetchError(f"{where}: HTTP {status} from upstream", api=api, feed=feed, reason="http_5xx")
+        if 300 <= status < 400:
+            raise FetchError(f"{where}: HTTP {status} redirect without a usable Location", api=api, feed=feed,
+                             reason="redirect")
         raise FetchError(f"{where}: unexpected HTTP {status}", api=api, feed=feed, reason="http_4xx")
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _basic_auth_header(auth: tuple[str, str]) -> dict[str, str]:
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    """Same scheme, host and port; an http -> https upgrade on the same host counts as the same origin."""
+    if a.host.lower() != b.host.lower():
+        return False
+    if a.scheme == b.scheme:
+        return _port(a) == _port(b)
+    return a.scheme == "http" and b.scheme == "https" and _port(a) == 80 and _port(b) == 443
+
+
+def _port(url: httpx.URL) -> int | None:
+    return url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
 def _is_tls(exc: BaseException) -> bool:

@@ -64,7 +64,7 @@ class Metrics:
     def request_done(self, api: str, ok: bool, reason: str | None, seconds: float) -> None:
         self.api_requests.labels(api=api, status="success" if ok else "error").inc()
         self.api_duration.labels(api=api).observe(seconds)
-        if not ok:
+        if not ok and reason is not None:  # None: the source reads the status and reports its own reason
             self.api_errors.labels(api=api, reason=reason if reason in REASONS else "internal").inc()
 
     def backoff_until(self, api: str, feed: str | None, until: float | None) -> None:

@@ -3,6 +3,10 @@
 `redact_url` drops credentials from the userinfo and masks the value of every query parameter whose name
 looks secret (auth_token, api_key, key, token, secret, ...). `Redactor` additionally replaces every known
 secret value wherever it appears in a string (headers, bodies quoted in errors, exception text).
+
+Every secret a `Redactor` is built with is also remembered for the process, so that `scrub` can clean text
+produced where no redactor is at hand: `SourceError` scrubs its own message (an upstream may echo a token in
+an error body that a pure `parse` quotes).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "REDACTED"
-_SECRET_PARAM = re.compile(r"(token|key|secret|password|passwd|auth|signature|sig|session)", re.I)
+SECRET_PARAM = re.compile(r"(token|key|secret|password|passwd|auth|signature|sig|session)", re.I)
+_SECRET_PARAM = SECRET_PARAM
+_KNOWN: set[str] = set()  # every secret any Redactor was built with (see `scrub`)
 
 
 def redact_url(url: str) -> str:
@@ -36,6 +42,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        _KNOWN.update(self._secrets)
         self._pattern = (
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
@@ -50,3 +57,15 @@ _URL_SECRET_PARAM = re.compile(
     r"([?&](?:auth_token|api_key|apikey|access_token|token|key|client_secret|x-cg-[a-z]+-api-key)=)[^&\s\"'<>]+",
     re.I,
 )
+
+
+_scrubber: tuple[frozenset[str], Redactor] = (frozenset(), Redactor())
+
+
+def scrub(text: str) -> str:
+    """`text` without any secret this process knows of (see module doc) or secret-looking URL parameter."""
+    global _scrubber
+    if _scrubber[0] != _KNOWN:
+        known = frozenset(_KNOWN)
+        _scrubber = (known, Redactor(known))
+    return _scrubber[1](text)

@@ -5,12 +5,17 @@ If-Modified-Since); a 304 is a success with nothing new (`Collected(not_modified
 The validators are only stored after a body parsed, so a feed that once failed is fetched in full again.
 
 `parse(body, content_type=, url=, feed_name=, now=)` rules:
-- Before feedparser: a DOCTYPE that declares entities is refused (entity-expansion and external-entity
-  defence that does not depend on expat); a body whose encoding is UTF-8 (BOM, XML declaration, charset, or
-  nothing said) is decoded with replacement, so one bad byte costs one character, not a windows-1252 guess
-  for the whole feed; control characters that XML forbids are dropped.
-- feedparser gets the bytes in a BytesIO (never a string: it would treat one as a path or URL) with the real
-  content type and final URL.
+- Before feedparser, we decode the body ourselves: the encoding is the BOM's, else the one sniffed from the
+  first bytes (BOM-less UTF-16/32, EBCDIC), else the XML declaration's, else the charset parameter's, else
+  UTF-8; a name Python does not know, or one that is not a character set (utf-7, unicode_escape, punycode,
+  idna, ...), means UTF-8. Decoding replaces bad bytes, so one bad byte costs one character, not a
+  windows-1252 guess for the whole feed; control characters that XML forbids are dropped.
+- A DOCTYPE that declares entities in that decoded text is refused (entity-expansion and external-entity
+  defence that does not depend on expat or on which encoding anyone picks: feedparser gets exactly the
+  text that was checked, as UTF-8, labelled `application/xml; charset=utf-8`, so it cannot decode it another
+  way). A DOCTYPE without entity declarations is fine (feedparser drops it; no DTD is ever fetched).
+- feedparser gets the bytes in a BytesIO (never a string: it would treat one as a path or URL) with the
+  final URL.
 - `bozo` with entries is fine. No entries: not a feed at all (no RSS/Atom version) or a broken document
   (bozo for an XML error: HTML page, empty, truncated) -> ParseError; a feed with no entries whose only
   complaint is its content-type or charset label -> [].
@@ -25,6 +30,7 @@ The validators are only stored after a body parsed, so a feed that once failed i
 from __future__ import annotations
 
 import calendar
+import codecs
 import io
 import re
 from collections.abc import Mapping
@@ -39,50 +45,58 @@ from collector.models import Collected, Item
 from collector.text import SUMMARY_LIMIT, TITLE_LIMIT, clean_text, host_of
 
 API = "rss"
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
 _XML_DECL_ENC = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.I)
 _XML_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
+_NOT_CHARSETS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
+#: (first bytes, codec): BOMs (UTF-32 before UTF-16: FF FE 00 00 starts both), then '<?' in encodings
+#: that are not ASCII-compatible (XML 1.0, appendix F).
+_SNIFF = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+          (b"\x00\x00\x00\x3c", "utf-32-be"), (b"\x3c\x00\x00\x00", "utf-32-le"),
+          (b"\x00\x3c\x00\x3f", "utf-16-be"), (b"\x3c\x00\x3f\x00", "utf-16-le"),
+          (b"\x4c\x6f\xa7\x94", "cp037"))
 _EPOCH = re.compile(r"^\s*\d{9,10}(?:\.\d+)?\s*$")
 
 
-def _declared_encoding(body: bytes, content_type: str) -> str | None:
-    """The encoding the body claims: BOM, then XML declaration, then the charset parameter."""
-    if body.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+def _codec(name: str | None) -> str | None:
+    """Python's codec for a declared character set; None when unknown or not a character set."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
+    return None if codec in _NOT_CHARSETS else codec
+
+
+def _encoding(body: bytes, content_type: str) -> str:
+    """The codec to decode the body with: BOM or sniffed bytes, XML declaration, charset, else UTF-8."""
+    for mark, codec in _SNIFF:
+        if body.startswith(mark):
+            return codec
     found = _XML_DECL_ENC.match(body.lstrip()[:200])
-    if found:
-        return found.group(1).decode("ascii").lower()
-    charset = _CHARSET.search(content_type or "")
-    return charset.group(1).lower() if charset else None
+    declared = _codec(found.group(1).decode("ascii")) if found else None
+    if declared is None:
+        charset = _CHARSET.search(content_type or "")
+        declared = _codec(charset.group(1)) if charset else None
+    return declared or "utf-8"
 
 
-def _prepare(body: bytes, content_type: str, feed_name: str) -> tuple[bytes, bool]:
-    """The body to hand to feedparser, and whether it was re-encoded as UTF-8."""
-    probe = body.replace(b"\x00", b"")  # UTF-16/32 markup becomes ASCII for the DOCTYPE check
-    doctype = _DOCTYPE.search(probe)
-    if doctype and _ENTITY_DECL.search(probe, doctype.start()):
+def _prepare(body: bytes, content_type: str, feed_name: str) -> bytes:
+    """The body as checked UTF-8: decoded with replacement, no entity declarations, no forbidden characters."""
+    try:
+        text = body.decode(_encoding(body, content_type), "replace")
+    except (UnicodeError, LookupError, ValueError):  # a codec that cannot even replace: read it as UTF-8
+        text = body.decode("utf-8", "replace")
+    text = text.lstrip("\ufeff")
+    doctype = _DOCTYPE.search(text)
+    if doctype and _ENTITY_DECL.search(text, doctype.start()):
         raise ParseError("the feed declares XML entities in a DOCTYPE; refused (entity-expansion and "
                          "external-entity defence)", api=API, feed=feed_name)
-    encoding = _declared_encoding(body, content_type)
-    if encoding is None or encoding in _UTF8:
-        text = body.decode("utf-8", "replace").lstrip("\ufeff")
-        return _XML_CONTROL.sub("", text).encode("utf-8"), True
-    return body, False
-
-
-def _content_type(content_type: str, body_was_recoded: bool) -> str:
-    """The real content type; when we re-encoded the body as UTF-8, its charset says so."""
-    if not body_was_recoded:
-        return content_type
-    base = content_type.split(";", 1)[0].strip() or "application/xml"
-    if base.lower() == "text/xml":  # RFC 3023: text/xml without charset would mean us-ascii
-        base = "application/xml"
-    return f"{base}; charset=utf-8"
+    return _XML_CONTROL.sub("", text).encode("utf-8")
 
 
 def _get(entry: Mapping[str, Any], key: str) -> Any:
@@ -125,8 +139,9 @@ def _item(entry: Mapping[str, Any], feed_name: str, fallback: float) -> Item | N
 
 def parse(body: bytes, *, content_type: str, url: str, feed_name: str, now: float) -> list[Item]:
     """Items of one RSS/Atom document; ParseError when it is not a feed."""
-    prepared, recoded = _prepare(body, content_type, feed_name)
-    headers = {"content-type": _content_type(content_type, recoded), "content-location": url}
+    prepared = _prepare(body, content_type, feed_name)
+    # feedparser must read exactly the text that was checked: UTF-8, and a label that leaves it no other choice
+    headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     try:
         doc = feedparser.parse(io.BytesIO(prepared), response_headers=headers)
     except Exception as exc:  # a third-party parser on hostile input: any failure is a parse failure
