@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client import CollectorRegistry
 
 from collector.config import Config, load_config
+from collector.config_diff import diff_configs
 from collector.errors import ConfigError
 from collector.http import Http, make_client
 from collector.metrics import Metrics
@@ -156,9 +157,10 @@ class Service:
                           extra={"path": str(self.config_path), "problems": exc.problems})
                 self.metrics.config_loaded(False, self.clock())
                 return False, exc.problems
+            change = diff_configs(self.config, new).summary()
             self._apply(new)
             self.metrics.config_loaded(True, self.clock())
-            log.info("config reloaded (%s)", reason, extra={"path": str(self.config_path)})
+            log.info("config reloaded (%s): %s", reason, change, extra={"path": str(self.config_path)})
             return True, []
 
     def _apply(self, new: Config) -> None:
