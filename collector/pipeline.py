@@ -8,9 +8,10 @@ and a reason, and tells the listener. Only cancellation propagates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -258,6 +259,19 @@ async def fetch_once(
     scorer: Scorer | None = None,
 ) -> tuple[Snapshot, list[SourceResult]]:
     """Run every enabled source (or those whose api is in `only`) once, concurrently; the `collector fetch` core."""
+    async with open_collector(config, client=client, scorer=scorer) as coll:
+        keys = [k for k, s in coll.sources.items() if not only or s.api in only]
+        results = await coll.run_all(keys, on_done=on_done)
+        snap = coll.snapshot()
+        ran = {r.source for r in results}
+        return replace(snap, sources={api: st for api, st in snap.sources.items() if api in ran}), results
+
+
+@contextlib.asynccontextmanager
+async def open_collector(
+    config: Config, *, client: httpx.AsyncClient | None = None, scorer: Scorer | None = None
+) -> AsyncIterator[Collector]:
+    """A Collector with the production HTTP edge (a client of its own unless one is given), closed on exit."""
     own = client is None
     client = client or make_client(user_agent=config.http.user_agent, max_connections=config.http.max_connections,
                                    max_redirects=config.http.max_redirects)
@@ -265,12 +279,7 @@ async def fetch_once(
         http = Http(client, redactor=Redactor(config.secrets.redactables()),
                     max_body_bytes=config.http.max_body_bytes,
                     per_host=config.http.per_host)
-        coll = Collector(config, http=http, scorer=scorer)
-        keys = [k for k, s in coll.sources.items() if not only or s.api in only]
-        results = await coll.run_all(keys, on_done=on_done)
-        snap = coll.snapshot()
-        ran = {r.source for r in results}
-        return replace(snap, sources={api: st for api, st in snap.sources.items() if api in ran}), results
+        yield Collector(config, http=http, scorer=scorer)
     finally:
         if own:
             await client.aclose()
