@@ -39,7 +39,7 @@ import httpx
 from collector import __version__
 from collector.decode import ACCEPT_ENCODING, DecodeError, make_decoder
 from collector.errors import FetchError, RateLimited
-from collector.redact import SECRET_PARAM, Redactor, redact_url
+from collector.redact import SECRET_PARAM, Redactor, redact_url, remember
 
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: The only request headers that follow a redirect to another origin.
@@ -460,6 +460,7 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
 
 def _basic_auth_header(auth: tuple[str, str]) -> dict[str, str]:
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    remember(token)  # an upstream that quotes the header back must not get it into a message
     return {"Authorization": f"Basic {token}"}
 
 

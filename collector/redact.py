@@ -6,12 +6,14 @@ secret value wherever it appears in a string (headers, bodies quoted in errors, 
 
 Every secret a `Redactor` is built with is also remembered for the process, so that `scrub` can clean text
 produced where no redactor is at hand: `SourceError` scrubs its own message (an upstream may echo a token in
-an error body that a pure `parse` quotes).
+an error body that a pure `parse` quotes). Credentials made or received at run time (HTTP Basic values, OAuth
+bearer tokens) are registered with `remember`; every Redactor hides the last 64 of them too.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -19,6 +21,22 @@ MASK = "REDACTED"
 SECRET_PARAM = re.compile(r"(token|key|secret|password|passwd|auth|signature|sig|session)", re.I)
 _SECRET_PARAM = SECRET_PARAM
 _KNOWN: set[str] = set()  # every secret any Redactor was built with (see `scrub`)
+_LEARNT: deque[str] = deque(maxlen=64)  # credentials learnt at run time (see `remember`)
+_learnt_pattern: re.Pattern[str] | None = None
+
+
+def _alternation(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(set(secrets), key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None
+
+
+def remember(secret: str) -> None:
+    """Hide `secret` everywhere from now on: a credential made or received at run time (an OAuth token)."""
+    global _learnt_pattern
+    if not secret or len(secret) < 4 or secret in _LEARNT:
+        return
+    _LEARNT.append(secret)
+    _learnt_pattern = _alternation(_LEARNT)
 
 
 def redact_url(url: str) -> str:
@@ -43,13 +61,14 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
         _KNOWN.update(self._secrets)
-        self._pattern = (
-            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
-        )
+        self._pattern = _alternation(self._secrets)
 
     def __call__(self, text: str) -> str:
         if self._pattern is not None:
             text = self._pattern.sub(MASK, text)
+        learnt = _learnt_pattern
+        if learnt is not None:
+            text = learnt.sub(MASK, text)
         return _URL_SECRET_PARAM.sub(lambda m: m.group(1) + MASK, text)
 
 

@@ -33,6 +33,7 @@ from collector.config import Secrets, SourceConfig, SymbolConfig
 from collector.errors import FetchError, ParseError, SourceError
 from collector.http import Http, Response
 from collector.models import Collected, Item
+from collector.redact import remember
 from collector.sources._common import (
     Deadline,
     as_dict,
@@ -208,6 +209,7 @@ class RedditSource:
                 auth=self._credentials, headers={"User-Agent": self.user_agent}, timeout=deadline.left(),
             )
             token, expires_in = parse_token(resp.body)
+            remember(token)  # never shown, even if an upstream quotes it back
             self._token, self._token_expires = token, now + expires_in
             return token
 
