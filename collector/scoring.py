@@ -31,6 +31,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from vaderSentiment import vaderSentiment as vs  # noqa: N813  (the module, for its rule constants)
@@ -58,11 +59,27 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 SUMMARY_MAX_CHARS = 300
+#: Money rule: in crypto news, a dollar amount of a million or more (funding, purchases, volume, valuation)
+#: reads as capital flowing in; the amount becomes a token of this valence. Only when the text is about
+#: crypto (`_CRYPTO`): in general financial news such amounts are mostly neutral deal reports.
+MONEY_VALENCE = 1.0
+_CRYPTO = re.compile(
+    r"crypto|bitcoin|\bbtc\b|ether|blockchain|token|\bnfts?\b|defi|web3|stablecoin|coin\b|mining|\bminers?\b"
+    r"|dao\b|\bdex\b|satoshi|binance|coinbase|a16z",
+    re.IGNORECASE,
+)
 
 _PCT_TIERS = ((2.0, 1.2), (10.0, 1.8), (math.inf, 2.4))  # (upper bound of |x|%, valence)
 _PCT_NAMES = ("under 2%", "2-10%", "10% or more")
 _SEP = re.compile(r"[\s\-]+")
 _PUNCT = string.punctuation
+#: Pre-check of the rewrite rules: ASCII punctuation becomes a space, so that `split()` gives the words a
+#: rewrite match can start with.
+_PUNCT_TO_SPACE = bytes.maketrans(_PUNCT.encode(), b" " * len(_PUNCT))
+_MONEY_RE = r"\$\s?\d[\d,]*(?:\.\d+)?\s?(?:million|billion|trillion|bn|[mb])\b"
+_MONEY = re.compile(_MONEY_RE)
+_PERCENT_UNIT_RE = r"(?:%|percent\b|per\s+cent\b|pct\b)"
+_PERCENT_UNIT = re.compile(r"\d\s?" + _PERCENT_UNIT_RE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +122,6 @@ def _alt(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-def _strip_token(token: str) -> str:
-    """VADER's token clean-up: strip surrounding punctuation unless two characters or fewer remain."""
-    stripped = token.strip(_PUNCT)
-    return token if len(stripped) <= 2 else stripped
-
-
 class _FastVader:
     """VADER's `polarity_scores(text)["compound"]`, same arithmetic, faster: VADER re-lower-cases the whole
     sentence for every lexicon hit (three times), which makes it slow on text rich in lexicon words. Here
@@ -122,6 +133,11 @@ class _FastVader:
         self.analyzer = analyzer
         self.lexicon: dict[str, float] = analyzer.lexicon
         self._negate = frozenset(vs.NEGATE)
+        self._boosters: dict[str, float] = vs.BOOSTER_DICT
+        #: first two words of every multi-word idiom and booster phrase VADER's idiom check looks for
+        self._idiom_pairs = frozenset(
+            (key.split()[0], key.split()[1]) for key in (*vs.SPECIAL_CASES, *vs.BOOSTER_DICT) if " " in key
+        )
 
     def _emoji_free(self, text: str) -> str:
         if text.isascii():  # every emoji in VADER's table is non-ASCII
@@ -146,25 +162,42 @@ class _FastVader:
     def compound(self, raw: str) -> tuple[float, list[str]]:
         """(VADER compound of `raw`, the lower-cased tokens that are non-zero lexicon entries, in order)."""
         text = self._emoji_free(raw)
-        words = [_strip_token(w) for w in text.split()]
+        punct = _PUNCT
+        # VADER's token clean-up (strip surrounding punctuation unless two characters or fewer remain), inline
+        words = [w if len(s := w.strip(punct)) <= 2 else s for w in text.split()]
         lower = [w.lower() for w in words]
-        cap_diff = bool(vs.allcap_differential(words))
-        lex, boosters = self.lexicon, vs.BOOSTER_DICT
         n = len(words)
+        caps = sum(map(str.isupper, words))
+        cap_diff = 0 < n - caps < n  # vs.allcap_differential
+        lex, boosters = self.lexicon, self._boosters
+        idioms: bool | None = None  # does the text hold the first two words of a VADER idiom? (computed lazily)
         sentiments: list[float] = []
+        total = 0.0
         for i, low in enumerate(lower):
             if low in boosters or (low == "kind" and i < n - 1 and lower[i + 1] == "of"):
                 sentiments.append(0)
             elif low in lex:
-                sentiments.append(self._valence(i, words, lower, cap_diff))
+                if idioms is None:
+                    idioms = not self._idiom_pairs.isdisjoint(pairwise(lower))
+                valence = self._valence(i, words, lower, cap_diff, idioms)
+                sentiments.append(valence)
+                total += abs(valence)
             else:
                 sentiments.append(0)
+        fired = [low for low in lower if lex.get(low, 0.0) != 0.0]
+        if not total:  # no sentiment at all: VADER's compound is 0.0 whatever the punctuation
+            return 0.0, fired
         if "but" in lower:
             sentiments = self.analyzer._but_check(words, sentiments)
-        fired = [low for low in lower if lex.get(low, 0.0) != 0.0]
-        return float(self.analyzer.score_valence(sentiments, text)["compound"]), fired
+        # VADER's score_valence, compound only (the same arithmetic, without the pos/neg/neu proportions)
+        sum_s = float(sum(sentiments))
+        if sum_s > 0:
+            sum_s += self.analyzer._punctuation_emphasis(text)
+        elif sum_s < 0:
+            sum_s -= self.analyzer._punctuation_emphasis(text)
+        return round(vs.normalize(sum_s), 4), fired
 
-    def _valence(self, i: int, words: list[str], lower: list[str], cap_diff: bool) -> float:
+    def _valence(self, i: int, words: list[str], lower: list[str], cap_diff: bool, idioms: bool) -> float:
         lex = self.lexicon
         low = lower[i]
         valence = lex[low]
@@ -178,14 +211,15 @@ class _FastVader:
             valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
         for start_i in range(3):
             if i > start_i and lower[i - (start_i + 1)] not in lex:
-                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
-                if start_i == 1 and scalar != 0:
-                    scalar = scalar * 0.95
-                if start_i == 2 and scalar != 0:
-                    scalar = scalar * 0.9
-                valence = valence + scalar
+                if lower[i - (start_i + 1)] in self._boosters:  # else vs.scalar_inc_dec is 0.0
+                    scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
+                    if start_i == 1 and scalar != 0:
+                        scalar = scalar * 0.95
+                    if start_i == 2 and scalar != 0:
+                        scalar = scalar * 0.9
+                    valence = valence + scalar
                 valence = self._negation(valence, lower, start_i, i)
-                if start_i == 2:
+                if start_i == 2 and idioms:  # without an idiom's first two words the check changes nothing
                     valence = vs.SentimentIntensityAnalyzer._special_idioms_check(valence, lower, i)
         if i > 1 and lower[i - 1] not in lex and lower[i - 1] == "least":
             if lower[i - 2] != "at" and lower[i - 2] != "very":
@@ -240,6 +274,7 @@ class Scorer:
                 self._add_synthetic(token, sign * valence, f"{direction} {_PCT_NAMES[tier - 1]}", "percent")
         self._add_synthetic("zzflipgoodx", 1.8, "bad noun falls (good)", "flip")
         self._add_synthetic("zzflipbadx", -1.8, "bad noun rises (bad)", "flip")
+        self._add_synthetic("zzmoneyx", MONEY_VALENCE, "$ millions or more", "money")
         lex.update(self._ours)
         self._lex = lex
         self._fast = _FastVader(self._vader)
@@ -249,15 +284,37 @@ class Scorer:
         gap += r"|slightly|significantly|substantially|net|operating|pretax|pre-tax|quarterly|annual|total"
         gap += r"|\d[\d.,]*%?))"
         up_cues, down_cues = _alt(lx.PCT_UP_CUES), _alt(lx.PCT_DOWN_CUES)
+        # Pre-check (see _rewrite_pattern): the words a flip or phrase match starts with (ASCII bytes).
+        words: set[bytes] = {w.encode("ascii") for w in lx.BAD_NOUNS}
+        pairs: set[tuple[bytes, bytes]] = set()
+        for phrase in lx.PHRASES:
+            first = _norm(phrase).encode("ascii").translate(_PUNCT_TO_SPACE).split()
+            if len(first) == 1:
+                words.add(first[0])
+            else:
+                pairs.add((first[0], first[1]))
+        self._trigger_words, self._trigger_pairs = frozenset(words), frozenset(pairs)
+        self._trigger_firsts = frozenset(a for a, _b in pairs)
         # One pass over the lower-cased text; the leftmost match wins, then flip > phrase > percentage.
+        numeric = (
+            rf"(?P<money>{_MONEY_RE})"
+            rf"|(?<![\w.%])(?:(?:(?P<up>{up_cues})|(?P<down>{down_cues}))\s+(?:by\s+)?)?"
+            rf"(?P<sign>[+\-−])?\s?(?P<num>\d{{1,4}}(?:[.,]\d+)?)\s?{_PERCENT_UNIT_RE}"
+            r"(?:\s+(?:(?P<post_up>higher|up)|(?P<post_down>lower|down))\b)?"
+        )
+        # One pass over the lower-cased text; the leftmost match wins, then flip > phrase > money > percentage.
         self._rewrite_re = re.compile(
             rf"(?<![\w\-])(?:(?:{nouns}){gap}{{0,3}}\s+(?:(?P<nup>{ups})|(?P<ndown>{downs}))"
             rf"|(?:(?P<vup>{ups})|(?P<vdown>{downs})){gap}{{0,2}}\s+(?:{nouns}))(?![\w\-])"
             rf"|(?<![\w\-])(?P<phrase>{_alt(lx.PHRASES)})(?![\w\-])"
-            rf"|(?<![\w.%])(?:(?:(?P<up>{up_cues})|(?P<down>{down_cues}))\s+(?:by\s+)?)?"
-            r"(?P<sign>[+\-−])?\s?(?P<num>\d{1,4}(?:[.,]\d+)?)\s?(?:%|percent\b|per\s+cent\b|pct\b)"
-            r"(?:\s+(?:(?P<post_up>higher|up)|(?P<post_down>lower|down))\b)?"
+            rf"|{numeric}"
         )
+        # The same without flips and phrases, for text that cannot hold one, and money alone, for text that
+        # cannot hold a percentage either (see _rewrite_pattern). Never-matching groups keep the group names.
+        never = "".join(f"(?P<{name}>(?!))" for name in ("nup", "ndown", "vup", "vdown", "phrase"))
+        self._numeric_re = re.compile(f"{never}|{numeric}")
+        never += "".join(f"(?P<{name}>(?!))" for name in ("up", "down", "sign", "num", "post_up", "post_down"))
+        self._money_re = re.compile(f"(?P<money>{_MONEY_RE})|{never}")
 
     def _add_synthetic(self, token: str, valence: float, display: str, rule: str) -> None:
         self._ours[token] = valence
@@ -269,6 +326,8 @@ class Scorer:
         """The synthetic token replacing a rewrite match, or None to keep the text as it is."""
         if m.group("phrase") is not None:
             return self._phrase_token.get(_norm(m.group("phrase")))
+        if m.group("money") is not None:
+            return "zzmoneyx" if _CRYPTO.search(m.string) else None
         if m.group("num") is None:
             good = m.group("ndown") is not None or m.group("vdown") is not None
             return "zzflipgoodx" if good else "zzflipbadx"
@@ -283,13 +342,36 @@ class Scorer:
         tier = next(i for i, (bound, _v) in enumerate(_PCT_TIERS, start=1) if size < bound)
         return f"zzpct{direction}{tier}x"
 
+    def _rewrite_pattern(self, low: str) -> re.Pattern[str] | None:
+        """The cheapest pattern that finds every rewrite in the lower-cased text, or None when none can match.
+
+        Exact, not a heuristic: a flip or phrase match starts and ends at word boundaries, so the text's words
+        (runs of word characters) hold a bad noun (flip), or the phrase's only word, or its first two words
+        side by side (phrase). A money amount needs "$" and a percentage "%", "pct" or "per(…)cent". Text with
+        none of these is left as it is; text with only the numeric ones gets the smaller money/percentage
+        pattern. Words are split on punctuation with a byte table, the fast way."""
+        # Non-ASCII characters become "?" (punctuation): exact, as every trigger word is ASCII.
+        words = low.encode("ascii", "replace").translate(_PUNCT_TO_SPACE).split()
+        if not (self._trigger_words.isdisjoint(words) and (
+            self._trigger_firsts.isdisjoint(words) or self._trigger_pairs.isdisjoint(pairwise(words))
+        )):
+            return self._rewrite_re
+        if ("%" in low or "pct" in low or "cent" in low) and _PERCENT_UNIT.search(low) is not None:
+            return self._numeric_re
+        if "$" in low and _MONEY.search(low) is not None:
+            return self._money_re
+        return None
+
     def _rewrite(self, text: str) -> str:
         """Replace phrases, flips and signed percentages with synthetic tokens (original casing kept)."""
         low = text.lower()
+        pattern = self._rewrite_pattern(low)
+        if pattern is None:
+            return text
         base = text if len(low) == len(text) else low  # a few Unicode letters change length when lowered
         pieces: list[str] = []
         last = 0
-        for m in self._rewrite_re.finditer(low):
+        for m in pattern.finditer(low):
             token = self._token_for(m)
             if token is not None:
                 pieces.append(base[last : m.start()])
