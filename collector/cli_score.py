@@ -69,7 +69,7 @@ def score_command(texts: tuple[str, ...], config: str | None, as_json: bool) -> 
     """Score TEXT... (or one text per line from standard input with `-`).
 
     Prints compound, label, matched symbols and the lexicon entries and rules that fired. Labels:
-    positive at compound >= +0.05, negative at <= -0.05 (see collector.scoring), else neutral.
+    positive at compound >= POSITIVE_THRESHOLD, negative at <= NEGATIVE_THRESHOLD, else neutral.
     Blank input lines are skipped.
     """
     tagger = Tagger(_symbols(config))
@@ -86,6 +86,12 @@ def score_command(texts: tuple[str, ...], config: str | None, as_json: bool) -> 
         if ex.rules:
             detail += " | rules: " + ", ".join(ex.rules)
         click.echo(f"          {detail}")
+
+
+# The help text states the thresholds the code uses (collector.scoring), never a copy that can go stale.
+if score_command.help:
+    score_command.help = score_command.help.replace("POSITIVE_THRESHOLD", f"{POSITIVE_THRESHOLD:+.2f}").replace(
+        "NEGATIVE_THRESHOLD", f"{NEGATIVE_THRESHOLD:+.2f}")
 
 
 # -- eval ----------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Known sets (file paths relative to the eval directory):
 name                       file                                                 labels
 =========================  ===================================================  ==========================
 cryptolin_dev              cryptolin/CryptoLin_dev.csv                          final_manual_labelling -1/0/1
+cryptolin_dev_a            CryptoLin dev rows with an even id                   derived, tuned on
+cryptolin_dev_b            CryptoLin dev rows with an odd id                    derived, held out
 fpb_allagree               financial_phrasebank/Sentences_AllAgree.txt          sentence@label, latin-1
 fpb_75agree                financial_phrasebank/Sentences_75Agree.txt           same (a superset of AllAgree)
 fpb_75only                 75Agree rows that are not in AllAgree                derived, never tuned on
@@ -95,13 +97,32 @@ def parse_phrasebank(text: str) -> list[Example]:
 
 def parse_cryptolin(text: str) -> list[Example]:
     """CryptoLin CSV: title in `news`, human label -1/0/1 in `final_manual_labelling`."""
+    return [e for e in _cryptolin_rows(text) if e is not None]
+
+
+def split_cryptolin(text: str) -> tuple[list[Example], list[Example]]:
+    """CryptoLin rows split deterministically by the parity of their `id`: (even ids, odd ids). Rows
+    without an integer id are in neither half. Rules are tuned on the even half; the odd half is held out."""
+    halves: tuple[list[Example], list[Example]] = ([], [])
+    for row, example in zip(csv.DictReader(io.StringIO(text)), _cryptolin_rows(text), strict=True):
+        if example is None:
+            continue
+        try:
+            ident = int((row.get("id") or "").strip())
+        except ValueError:
+            continue
+        halves[ident % 2].append(example)
+    return halves
+
+
+def _cryptolin_rows(text: str) -> list[Example | None]:
+    """One entry per CSV row: its Example, or None when the row has no usable label or title."""
     names = {"-1": "negative", "0": "neutral", "1": "positive"}
-    out = []
+    out: list[Example | None] = []
     for row in csv.DictReader(io.StringIO(text)):
         label = names.get((row.get("final_manual_labelling") or "").strip())
         news = (row.get("news") or "").strip()
-        if label and news:
-            out.append(Example(news, label))
+        out.append(Example(news, label) if label and news else None)
     return out
 
 
@@ -219,6 +240,7 @@ def load_sets(directory: Path) -> tuple[list[EvalSet], list[str]]:
     """Load every known set present under `directory`. Returns (sets, one line per missing set)."""
     sets: list[EvalSet] = []
     missing: list[str] = []
+    texts: dict[str, str] = {}
     for spec in SPECS:
         path = directory / spec.path
         try:
@@ -238,6 +260,15 @@ def load_sets(directory: Path) -> tuple[list[EvalSet], list[str]]:
             missing.append(f"{spec.name}: {path} has no labelled rows, skipped")
             continue
         sets.append(EvalSet(spec.name, spec.description, spec.tuned, tuple(examples)))
+        texts[spec.name] = text
+    if "cryptolin_dev" in texts:
+        even, odd = split_cryptolin(texts["cryptolin_dev"])
+        at = next(i for i, s in enumerate(sets) if s.name == "cryptolin_dev") + 1
+        sets[at:at] = [
+            EvalSet("cryptolin_dev_a", "CryptoLin dev, even ids: the half rules are tuned on", True, tuple(even)),
+            EvalSet("cryptolin_dev_b", "CryptoLin dev, odd ids (held out from rule changes since the split)",
+                    False, tuple(odd)),
+        ]
     names = {s.name: s for s in sets}
     if "fpb_75agree" in names and "fpb_allagree" in names:
         seen = {e.text for e in names["fpb_allagree"].examples}

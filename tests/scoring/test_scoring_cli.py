@@ -107,7 +107,8 @@ def test_eval_cli_prints_both_scorers_per_set(
     code, out, err = run("eval", "--data", str(eval_dir("cryptolin_dev", "semeval17_headlines_test")))
     assert code == 0
     assert "cryptolin_dev  n=3" in out and "semeval17_headlines_test  n=3" in out
-    assert out.count("plain VADER") == 2 and out.count("gold\\pred") == 4
+    assert "cryptolin_dev_a  n=2" in out and "cryptolin_dev_b  n=1" in out  # the halves, by id parity
+    assert out.count("plain VADER") == 4 and out.count("gold\\pred") == 8
     assert "summary" in out
     assert "skipped fpb_allagree" in err
 
@@ -139,3 +140,14 @@ def test_eval_cli_no_data_exits_1(run: Callable[..., tuple[int, str, str]], tmp_
     code, _out, err = run("eval", "--data", str(tmp_path / "empty"))
     assert code == 1
     assert "no evaluation set found" in err and "--data" in err
+
+
+def test_score_cli_help_states_the_thresholds_in_use(run: Callable[..., tuple[int, str, str]]) -> None:
+    """`score --help` names the label thresholds the scorer really uses."""
+    from collector.scoring import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
+
+    code, out, _err = run("score", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert f">= {POSITIVE_THRESHOLD:+.2f}" in text and f"<= {NEGATIVE_THRESHOLD:+.2f}" in text
+    assert "THRESHOLD" not in text

@@ -107,18 +107,18 @@ def test_evaluation_load_sets_all_present(eval_dir: Callable[..., Path]) -> None
     """Every known set present is loaded; 75Agree minus AllAgree appears as a held-out set."""
     sets, missing = ev.load_sets(eval_dir())
     names = [s.name for s in sets]
-    assert names == ["cryptolin_dev", "fpb_allagree", "fpb_75agree", "fpb_75only", "semeval17_headlines_test",
-                     "tfns_valid"]
+    assert names == ["cryptolin_dev", "cryptolin_dev_a", "cryptolin_dev_b", "fpb_allagree", "fpb_75agree",
+                     "fpb_75only", "semeval17_headlines_test", "tfns_valid"]
     assert len(missing) == 1 and missing[0].startswith("vader_tweets: ")  # only VADER's own set is absent
     only = next(s for s in sets if s.name == "fpb_75only")
     assert [e.text for e in only.examples] == ["A second plant opens in Oulu ."]
-    assert {s.name for s in sets if s.tuned} == {"cryptolin_dev", "fpb_allagree"}
+    assert {s.name for s in sets if s.tuned} == {"cryptolin_dev", "cryptolin_dev_a", "fpb_allagree"}
 
 
 def test_evaluation_load_sets_reports_missing(eval_dir: Callable[..., Path]) -> None:
     """Absent sets are listed with their expected path, present ones load."""
     sets, missing = ev.load_sets(eval_dir("cryptolin_dev"))
-    assert [s.name for s in sets] == ["cryptolin_dev"]
+    assert [s.name for s in sets] == ["cryptolin_dev", "cryptolin_dev_a", "cryptolin_dev_b"]
     assert any(m.startswith("fpb_allagree: ") and "not found" in m for m in missing)
 
 
@@ -129,7 +129,7 @@ def test_evaluation_load_sets_bad_file_is_skipped(eval_dir: Callable[..., Path])
     bad.parent.mkdir(parents=True)
     bad.write_text("{not json", encoding="utf-8")
     sets, missing = ev.load_sets(root)
-    assert [s.name for s in sets] == ["cryptolin_dev"]
+    assert [s.name for s in sets] == ["cryptolin_dev", "cryptolin_dev_a", "cryptolin_dev_b"]
     assert any(m.startswith("semeval17_headlines_test:") and "format" in m for m in missing)
 
 
@@ -147,5 +147,36 @@ def test_evaluation_load_sets_empty_file_is_skipped(eval_dir: Callable[..., Path
     empty.parent.mkdir(parents=True)
     empty.write_text("text,label\n", encoding="utf-8")
     sets, missing = ev.load_sets(root)
-    assert [s.name for s in sets] == ["cryptolin_dev"]
+    assert [s.name for s in sets] == ["cryptolin_dev", "cryptolin_dev_a", "cryptolin_dev_b"]
     assert any(m.startswith("tfns_valid:") and "no labelled rows" in m for m in missing)
+
+
+def test_evaluation_cryptolin_halves_split_by_id_parity(samples: dict[str, str]) -> None:
+    """Even ids form half A (tuned on), odd ids half B (held out); together they are the whole set."""
+    even, odd = ev.split_cryptolin(samples["cryptolin"])
+    assert [e.text[:9] for e in even] == ["Exchange ", "Developer"]
+    assert [e.text[:9] for e in odd] == ["Hackers d"]
+    assert sorted(even + odd, key=lambda e: e.text) == sorted(ev.parse_cryptolin(samples["cryptolin"]),
+                                                              key=lambda e: e.text)
+
+
+def test_evaluation_cryptolin_halves_skip_rows_without_integer_id() -> None:
+    """A row whose id is missing or not an integer is in neither half; unlabelled rows are skipped too."""
+    text = ("id,news,final_manual_labelling\n"
+            "x1,Token lists on a new venue,1\n"
+            ",Wallet ships an update,0\n"
+            "4,Bridge loses funds,-1\n"
+            "5,Unlabelled headline,\n"
+            "7,Chain upgrade lands,1\n")
+    even, odd = ev.split_cryptolin(text)
+    assert [(e.text, e.label) for e in even] == [("Bridge loses funds", "negative")]
+    assert [(e.text, e.label) for e in odd] == [("Chain upgrade lands", "positive")]
+
+
+def test_evaluation_load_sets_marks_half_b_held_out(eval_dir: Callable[..., Path]) -> None:
+    """The derived halves are listed after the whole set: A tuned on, B held out and described so."""
+    sets, _missing = ev.load_sets(eval_dir("cryptolin_dev"))
+    by_name = {s.name: s for s in sets}
+    assert by_name["cryptolin_dev_a"].tuned and not by_name["cryptolin_dev_b"].tuned
+    assert "held out" in by_name["cryptolin_dev_b"].description
+    assert len(by_name["cryptolin_dev_a"].examples) + len(by_name["cryptolin_dev_b"].examples) == 3
