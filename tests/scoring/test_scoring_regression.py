@@ -30,6 +30,7 @@ PINNED: list[tuple[str, str]] = [
     ("Net sales increased by 14% to EUR 80 mn", "positive"),
     ("Stablecoin issuer partners with a card network", "positive"),
     ("Layer-two network goes live on mainnet", "positive"),
+    ("Bitcoin miner orders $200 million of new rigs", "positive"),  # money rule (crypto news)
     # -- negative
     ("Bitcoin plunges below $50,000 as liquidations mount", "negative"),
     ("Exchange halts withdrawals amid fears of a bank run", "negative"),
@@ -60,6 +61,7 @@ PINNED: list[tuple[str, str]] = [
     ("Will ether outperform bitcoin this year?", "neutral"),
     ("The report covers market share and trust structures", "neutral"),
     ("Token unlock schedule published for March", "neutral"),
+    ("Retailer prices $500 million of notes due 2030", "neutral"),  # money rule stays out of non-crypto news
 ]
 
 
