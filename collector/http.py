@@ -2,7 +2,10 @@
 
 It adds, around an injected `httpx.AsyncClient`:
 - an overall deadline per request, redirects included (httpx timeouts are per read: a trickling body must not
-  hang a job);
+  hang a job). The deadline cancels the request, and httpcore (1.0.9) leaks a pool slot for good when a
+  request is cancelled while it waits for a connection (encode/httpcore#1093): so at most as many requests
+  as the pool holds are let in at once (waiting for that, like waiting for a per-host slot, is outside the
+  deadline), and the pool never makes a request wait;
 - a cap on the body size, enforced while streaming on the raw and on the decompressed size (`too_large`);
   decompression is ours (collector.decode), bounded per piece, so a gzip/deflate/brotli bomb never expands
   past the cap in memory;
@@ -28,6 +31,7 @@ import contextlib
 import random
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -78,7 +82,7 @@ def make_client(
     """The production client. `Http` follows redirects itself (at most `max_redirects`, credentials never
     cross origins) and decompresses bodies itself (bounded), so only encodings it can bound are asked for."""
     agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         follow_redirects=False,
@@ -86,6 +90,12 @@ def make_client(
         timeout=httpx.Timeout(10.0),
         trust_env=False,
     )
+    _POOL_SIZE[client] = max_connections
+    return client
+
+
+#: Pool size of every client `make_client` built (an Http over one lets at most that many requests in at once).
+_POOL_SIZE: weakref.WeakKeyDictionary[httpx.AsyncClient, int] = weakref.WeakKeyDictionary()
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -120,6 +130,7 @@ class Http:
         max_backoff: float = 300.0,
         max_retry_after: float = 3600.0,
         per_host: int | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
         self.client = client
         self.observer: RequestObserver = observer or _NullObserver()
@@ -136,6 +147,9 @@ class Http:
         self._failures: dict[str, int] = {}
         self.per_host = per_host
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        # never more requests than the pool has connections (default: the pool size make_client gave the client)
+        self.max_in_flight = max_in_flight or _POOL_SIZE.get(client)
+        self._in_flight: asyncio.Semaphore | None = None
 
     # -- backoff ---------------------------------------------------------------------------------
     # Backoff is kept per api, except for RSS where every feed is its own upstream (usually its own host),
@@ -215,9 +229,16 @@ class Http:
             )
             exc.counted = True
             raise exc
-        async with self._slot(url):
+        async with self._slot(url), self._pool_slot():
             return await self._request(method, api, url, key, params, headers, data, auth, timeout, feed,
                                        allow_statuses)
+
+    def _pool_slot(self) -> asyncio.Semaphore | contextlib.nullcontext[None]:
+        if not self.max_in_flight:
+            return contextlib.nullcontext()
+        if self._in_flight is None:
+            self._in_flight = asyncio.Semaphore(self.max_in_flight)
+        return self._in_flight
 
     def _slot(self, url: str) -> asyncio.Semaphore | contextlib.nullcontext[None]:
         """At most `per_host` requests at once to one host (waiting for a slot is not part of the deadline)."""
