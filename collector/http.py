@@ -314,7 +314,7 @@ class Http:
                     wanted = 200 <= status < 300 or status in allow  # other bodies are never read
                     body = await self._read(resp, api, feed, shown) if wanted else b""
                 finally:
-                    await resp.aclose()
+                    await _close(resp)
         except TimeoutError:
             raise FetchError(f"{shown}: no complete answer within {timeout:g}s", api=api, feed=feed,
                              reason="timeout") from None
@@ -354,7 +354,7 @@ class Http:
             location = resp.headers.get("location")
             if resp.status_code not in _REDIRECT_STATUSES or not location:
                 return resp
-            await resp.aclose()
+            await _close(resp)
             req, headers, data = self._redirected(req, resp.status_code, location, headers, data, api, feed,
                                                   timeout)
             if str(req.url) in seen:
@@ -473,6 +473,16 @@ class Http:
             raise FetchError(f"{where}: HTTP {status} redirect without a usable Location", api=api, feed=feed,
                              reason="redirect")
         raise FetchError(f"{where}: unexpected HTTP {status}", api=api, feed=feed, reason="http_4xx")
+
+
+async def _close(resp: httpx.Response) -> None:
+    """Close a response even when the deadline fires meanwhile: an interrupted `aclose` marks the response
+    closed but leaves its connection checked out of the pool for good."""
+    async def close() -> None:
+        with contextlib.suppress(Exception):
+            await resp.aclose()
+
+    await asyncio.shield(close())
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:

@@ -137,6 +137,12 @@ def chunked(pieces: Iterable[bytes], *, content_type: str = "application/rss+xml
     return case
 
 
+def every_nth(n: int, case: Case, otherwise: Case) -> Case:
+    """`case` for every n-th request to the route (the first included), `otherwise` for the rest."""
+    count = iter(range(10**9))
+    return lambda ex: (case if next(count) % n == 0 else otherwise)(ex)
+
+
 def encoded(body: bytes, encoding: str, *, content_type: str = "application/rss+xml") -> Case:
     return answer(200, body, content_type=content_type, headers={"Content-Encoding": encoding})
 
