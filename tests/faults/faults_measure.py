@@ -108,8 +108,8 @@ class PollsMemory:
     seconds: float
 
 
-async def polls_memory(polls: int = 10_000, per_poll: int = 3, every: float = 120.0,
-                       sample_every: int = 1000, scrape_every: int = 10) -> PollsMemory:
+async def polls_memory(polls: int = 10_000, per_poll: int = 2, every: float = 120.0,
+                       sample_every: int = 1000, scrape_every: int = 20) -> PollsMemory:
     """Ingest `per_poll` fresh items per poll, the clock moving `every` seconds, with a snapshot every
     `scrape_every` polls (as Prometheus scrapes would); traced memory after every `sample_every` polls. Each
     poll yields to the event loop once, as a real poll (HTTP) does, so the loop can drop cancelled timers."""
@@ -213,7 +213,7 @@ async def _main() -> None:
             print(f"{name} bomb: {len(bomb) / 1024:.0f} KiB -> 1 GiB; cap 1 MiB; reason {reason}; "
                   f"tracemalloc peak {peak / MiB:.2f} MiB; {took:.2f}s")
     mem = await polls_memory()
-    print(f"{mem.polls} polls x 3 fresh items in {mem.seconds:.1f}s: dedup keys {mem.dedup_keys}, "
+    print(f"{mem.polls} polls x 2 fresh items in {mem.seconds:.1f}s: dedup keys {mem.dedup_keys}, "
           f"window items {mem.window_items}")
     for poll, traced in mem.samples:
         print(f"  after poll {poll:>6}: traced {traced / MiB:.2f} MiB")
