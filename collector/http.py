@@ -35,6 +35,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -80,7 +81,8 @@ def make_client(
     *, user_agent: str | None = None, max_connections: int = 32, max_redirects: int = 5
 ) -> httpx.AsyncClient:
     """The production client. `Http` follows redirects itself (at most `max_redirects`, credentials never
-    cross origins) and decompresses bodies itself (bounded), so only encodings it can bound are asked for."""
+    cross origins) and decompresses bodies itself (bounded), so only encodings it can bound are asked for.
+    It keeps no cookies: no source needs one."""
     agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
     client = httpx.AsyncClient(
         headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
@@ -89,6 +91,8 @@ def make_client(
         max_redirects=max_redirects,
         timeout=httpx.Timeout(10.0),
         trust_env=False,
+        # no cookie is ever kept: an upstream could otherwise grow the jar (and every request) without end
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
     )
     _POOL_SIZE[client] = max_connections
     return client

@@ -45,6 +45,8 @@ CASES = {
                                 None, "rss:alpha", "redirect"),
     "redirect-to-file-url": (FNG, redirect("file:///etc/passwd"), "feargreed", "redirect"),
     "redirect-without-location": (FNG, answer(302, b"moved"), "feargreed", "redirect"),
+    "header-of-a-megabyte": (FNG, lambda ex: ex.send(200, b"{}", headers={"X-Junk": "j" * 1_000_000}), "feargreed",
+                             "connect"),
     # -- size --------------------------------------------------------------------------------------------
     "oversize-declared": (RSS_ALPHA, answer(200, b"<rss>" + b" " * 400_000, content_type="application/rss+xml"),
                           "rss:alpha", "too_large"),

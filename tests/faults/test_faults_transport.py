@@ -11,6 +11,7 @@ from faults_support import FORBIDDEN, SECRETS, assert_no_secret, assert_only_fai
 from hostile_upstream import (
     CG_PRICE,
     CP_POSTS,
+    FNG,
     REDDIT_NEW,
     REDDIT_TOKEN,
     RSS_ALPHA,
@@ -209,3 +210,21 @@ async def test_faults_redirect_303_after_post_becomes_get_without_body():
     assert [(r.method, r.url.path, r.content) for r in seen] == [
         ("POST", "/token", b"grant_type=x"), ("GET", "/done", b""),
         ("POST", "/keep", b"grant_type=x"), ("POST", "/kept", b"grant_type=x")]
+
+
+async def test_faults_cookies_are_never_kept_or_sent(upstream, rig):
+    """An upstream that sets fresh cookies on every answer grows nothing: no cookie is kept or sent back."""
+    counter = iter(range(10**6))
+
+    def with_cookies(ex):  # type: ignore[no-untyped-def]
+        n = next(counter)
+        cookies = "".join(f"Set-Cookie: c{n}_{i}=v{i}; Path=/\r\n" for i in range(20))
+        body = b'{"data": [{"value": "41", "value_classification": "Fear"}]}'
+        ex.write((f"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\n{cookies}\r\n").encode() + body)
+
+    upstream.routes[FNG] = with_cookies
+    for _ in range(5):
+        assert (await rig.poll(["feargreed"]))["feargreed"].ok
+    assert len(rig.client.cookies.jar) == 0
+    assert all("cookie" not in req.headers for req in upstream.requests_to(FNG))
