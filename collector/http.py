@@ -45,6 +45,7 @@ from collector import __version__
 from collector.decode import ACCEPT_ENCODING, DecodeError, make_decoder
 from collector.errors import FetchError, RateLimited
 from collector.redact import SECRET_PARAM, Redactor, redact_url, remember
+from collector.transport import AiohttpTransport
 
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: The only request headers that follow a redirect to another origin.
@@ -86,7 +87,7 @@ def make_client(
     agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
     client = httpx.AsyncClient(
         headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        transport=AiohttpTransport(max_connections=max_connections),  # see collector.transport: CPU per request
         follow_redirects=False,
         max_redirects=max_redirects,
         timeout=httpx.Timeout(10.0),

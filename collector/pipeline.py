@@ -18,11 +18,12 @@ from typing import Protocol
 import httpx
 
 from collector.aggregate import Window, whale_activity
-from collector.config import Config
+from collector.config import Config, SymbolConfig
 from collector.dedup import Deduper, story_keys
 from collector.errors import SourceError
 from collector.http import Http, make_client
 from collector.models import MARKET, Collected, FearGreed, Item, MarketData, ScoredItem, SourceResult, WhaleTx
+from collector.offload import Offload, Threads, inline
 from collector.redact import Redactor
 from collector.scoring import Scorer
 from collector.snapshot import Snapshot, SourceStatus, SymbolView
@@ -48,10 +49,13 @@ class Collector:
         scorer: Scorer | None = None,
         clock: Callable[[], float] = time.time,
         listener: Listener | None = None,
+        offload: Offload = inline,
     ) -> None:
         self.http = http
+        self.offload = offload  # where RSS bodies are parsed (collector.offload)
         self.clock = clock
         self.listener = listener
+        self._standard_scorer = scorer is None
         self.scorer = scorer or Scorer()
         self.results: dict[str, SourceResult] = {}
         self.last_success: dict[str, float] = {}
@@ -69,7 +73,7 @@ class Collector:
     # -- configuration -----------------------------------------------------------------------------
     def apply_config(self, config: Config) -> None:
         """Take a new config, keeping the state of every source whose settings did not change."""
-        fresh = {s.key: s for s in build_sources(config)}
+        fresh = {s.key: s for s in build_sources(config, offload=self.offload)}
         kept = {}
         for key, src in fresh.items():
             old = self.sources.get(key)
@@ -146,8 +150,9 @@ class Collector:
             self.fear_greed = got.fear_greed
         if got.whales is not None:
             self.whales = got.whales
-        fresh = [it for it in got.items if self.dedup.is_new(story_keys(it))]
-        scored = await asyncio.to_thread(self._score, fresh) if len(fresh) > 50 else self._score(fresh)
+        keyed = [(it, story_keys(it)) for it in got.items]
+        fresh = [(it, keys) for it, keys in keyed if self.dedup.is_new(keys)]  # seen items are never scored
+        scored = await self._score_off_loop(fresh) if len(fresh) > 8 else self._score(fresh)
         for s in scored:
             self.windows[s.item.kind].add(s, now)
         count = len(got.items) if got.items else (len(got.market.quotes) if got.market else 0)
@@ -157,16 +162,19 @@ class Collector:
             count = len(got.whales)
         return count, scored
 
-    def _score(self, items: Sequence[Item]) -> list[ScoredItem]:
-        known = {s.symbol for s in self.config.symbols}
-        out = []
-        for it in items:
-            symbols = self.tagger.tag(f"{it.title}\n{it.summary}") | (it.tags & known)
-            weight = self.feed_weights.get(it.feed, 1.0) if it.source == "rss" else 1.0
-            out.append(ScoredItem(item=it, key=story_keys(it)[0] if story_keys(it) else it.uid,
-                                  compound=self.scorer.score_item(it.title, it.summary),
-                                  symbols=frozenset(symbols), weight=weight))
-        return out
+    async def _score_off_loop(self, fresh: Sequence[Keyed]) -> list[ScoredItem]:
+        """Tag and score in the offload's worker processes when it has them (and the scorer is the standard
+        one, which the workers build themselves), else in a thread."""
+        if getattr(self.offload, "remote", False) and self._standard_scorer:
+            got = await self.offload(score_items, fresh, self.config.symbols, self.feed_weights)
+            return [ScoredItem(item=it, key=key, compound=c, symbols=syms, weight=w)
+                    for (it, _), (key, c, syms, w) in zip(fresh, got, strict=True)]
+        return await asyncio.to_thread(self._score, fresh)
+
+    def _score(self, fresh: Sequence[Keyed]) -> list[ScoredItem]:
+        return [ScoredItem(item=it, key=key, compound=c, symbols=syms, weight=w)
+                for (it, _), (key, c, syms, w) in zip(fresh, tag_and_score(
+                    fresh, self.scorer, self.tagger, self.config.symbols, self.feed_weights), strict=True)]
 
     # -- reading -----------------------------------------------------------------------------------
     def ready(self) -> bool:
@@ -241,6 +249,34 @@ class Collector:
         return out
 
 
+Keyed = tuple[Item, tuple[str, ...]]  # an item and its story keys
+
+
+def tag_and_score(fresh: Sequence[Keyed], scorer: Scorer, tagger: Tagger, symbols: Sequence[SymbolConfig],
+                  feed_weights: dict[str, float]) -> list[tuple[str, float, frozenset[str], float]]:
+    """(key, compound, symbols, weight) of each new item. Pure."""
+    known = {s.symbol for s in symbols}
+    out = []
+    for it, keys in fresh:
+        tagged = tagger.tag(f"{it.title}\n{it.summary}") | (it.tags & known)
+        weight = feed_weights.get(it.feed, 1.0) if it.source == "rss" else 1.0
+        out.append((keys[0] if keys else it.uid, scorer.score_item(it.title, it.summary), frozenset(tagged), weight))
+    return out
+
+
+_WORKER_SCORING: dict[tuple[SymbolConfig, ...], tuple[Scorer, Tagger]] = {}
+
+
+def score_items(fresh: Sequence[Keyed], symbols: tuple[SymbolConfig, ...],
+                feed_weights: dict[str, float]) -> list[tuple[str, float, frozenset[str], float]]:
+    """`tag_and_score` in a worker process, with a Scorer and Tagger built once per process and symbol set."""
+    made = _WORKER_SCORING.get(symbols)
+    if made is None:
+        _WORKER_SCORING.clear()
+        made = _WORKER_SCORING[symbols] = (Scorer(), Tagger(symbols))
+    return tag_and_score(fresh, made[0], made[1], symbols, feed_weights)
+
+
 def source_settings(config: Config, key: str) -> object:
     """Everything a source instance is built from; equal settings mean the old instance can stay."""
     if key.startswith("rss:"):
@@ -269,9 +305,13 @@ async def fetch_once(
 
 @contextlib.asynccontextmanager
 async def open_collector(
-    config: Config, *, client: httpx.AsyncClient | None = None, scorer: Scorer | None = None
+    config: Config, *, client: httpx.AsyncClient | None = None, scorer: Scorer | None = None,
+    offload: Offload | None = None,
 ) -> AsyncIterator[Collector]:
-    """A Collector with the production HTTP edge (a client of its own unless one is given), closed on exit."""
+    """A Collector with the production HTTP edge (a client of its own unless one is given) and the production
+    offload for parsing (`default_offload`, unless one is given); both closed on exit."""
+    own_offload = offload is None
+    offload = offload or default_offload(config)
     own = client is None
     client = client or make_client(user_agent=config.http.user_agent, max_connections=config.http.max_connections,
                                    max_redirects=config.http.max_redirects)
@@ -279,7 +319,14 @@ async def open_collector(
         http = Http(client, redactor=Redactor(config.secrets.redactables()),
                     max_body_bytes=config.http.max_body_bytes,
                     per_host=config.http.per_host)
-        yield Collector(config, http=http, scorer=scorer)
+        yield Collector(config, http=http, scorer=scorer, offload=offload)
     finally:
         if own:
             await client.aclose()
+        if own_offload:
+            offload.close()
+
+
+def default_offload(config: Config) -> Offload:
+    """Where `collector fetch` and `collector serve` parse feeds (chosen by bench/run.py; README, "Performance")."""
+    return Threads()

@@ -29,7 +29,7 @@ from collector.config_diff import diff_configs
 from collector.errors import ConfigError
 from collector.http import Http, make_client
 from collector.metrics import Metrics
-from collector.pipeline import Collector
+from collector.pipeline import Collector, default_offload
 from collector.redact import Redactor
 from collector.snapshot import Snapshot
 from collector.web import make_app
@@ -72,7 +72,8 @@ class Service:
         self.http = Http(self.client, observer=self.metrics, redactor=Redactor(config.secrets.redactables()),
                          max_body_bytes=config.http.max_body_bytes,
                     per_host=config.http.per_host, clock=clock)
-        self.collector = Collector(config, http=self.http, clock=clock, listener=self.metrics)
+        self.offload = default_offload(config)  # feed parsing off the event loop (README, "Performance")
+        self.collector = Collector(config, http=self.http, clock=clock, listener=self.metrics, offload=self.offload)
         self.metrics.config_loaded(True, clock())
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.heartbeat_limit = 10.0
@@ -247,3 +248,4 @@ class Service:
             self._runner = None
         if self._own_client:
             await self.client.aclose()
+        self.offload.close()

@@ -8,6 +8,7 @@ including those the config disabled for a missing secret (see `Config.notices`),
 from __future__ import annotations
 
 from collector.config import Config
+from collector.offload import Offload, inline
 from collector.sources.base import Source
 from collector.sources.coingecko import CoinGeckoSource
 from collector.sources.cryptopanic import CryptoPanicSource
@@ -27,8 +28,8 @@ __all__ = [
 ]
 
 
-def build_sources(config: Config) -> list[Source]:
-    """Fresh source instances for every enabled source and feed of `config`."""
+def build_sources(config: Config, *, offload: Offload = inline) -> list[Source]:
+    """Fresh source instances for every enabled source and feed of `config` (RSS bodies parsed by `offload`)."""
     out: list[Source] = []
     sources, secrets, symbols = config.sources, config.secrets, config.symbols
     for name, cfg in sources.items():
@@ -45,5 +46,5 @@ def build_sources(config: Config) -> list[Source]:
         elif name == "whalealert":
             out.append(WhaleAlertSource(cfg, secrets))
     if config.rss.enabled:
-        out.extend(RssFeedSource(feed, config.rss) for feed in config.rss.feeds if feed.enabled)
+        out.extend(RssFeedSource(feed, config.rss, offload=offload) for feed in config.rss.feeds if feed.enabled)
     return out

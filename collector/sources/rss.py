@@ -2,6 +2,8 @@
 
 `RssFeedSource` keeps the feed's ETag and Last-Modified and sends them back (If-None-Match /
 If-Modified-Since); a 304 is a success with nothing new (`Collected(not_modified=True)`, nothing parsed).
+A body is parsed by `rss_fast.parse` (lxml for well-formed RSS 2.0 / Atom, this module's `parse` for anything
+else; the same items either way) through the source's offload (collector.offload: off the event loop).
 The validators are only stored after a body parsed, so a feed that once failed is fetched in full again.
 
 `parse(body, content_type=, url=, feed_name=, now=)` rules:
@@ -42,6 +44,8 @@ from collector.config import FeedConfig, RssConfig
 from collector.errors import ParseError
 from collector.http import Http, Response
 from collector.models import Collected, Item
+from collector.offload import Offload, inline
+from collector.sources import rss_fast
 from collector.text import SUMMARY_LIMIT, TITLE_LIMIT, clean_text, host_of
 
 API = "rss"
@@ -190,7 +194,8 @@ class RssFeedSource:
 
     api = API
 
-    def __init__(self, feed: FeedConfig, rss: RssConfig) -> None:
+    def __init__(self, feed: FeedConfig, rss: RssConfig, *, offload: Offload = inline) -> None:
+        self.offload = offload  # where the body is parsed (collector.offload)
         self.feed_config = feed
         self.key = f"rss:{feed.name}"
         self.feed: str | None = feed.name
@@ -211,8 +216,8 @@ class RssFeedSource:
         resp = await fetch(http, self.feed_config, validators=self._validators(), seconds=self.timeout)
         if resp.status == 304:
             return Collected(not_modified=True)
-        items = parse(resp.body, content_type=resp.content_type, url=resp.url, feed_name=self.feed_config.name,
-                      now=now)
+        items = await self.offload(rss_fast.parse, resp.body, content_type=resp.content_type, url=resp.url,
+                                   feed_name=self.feed_config.name, now=now)
         self.etag = resp.headers.get("etag") or None
         self.last_modified = resp.headers.get("last-modified") or None
         return Collected(items=tuple(items))

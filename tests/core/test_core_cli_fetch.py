@@ -44,7 +44,7 @@ def upstream_routes():
         status, body, ctype = FakeUpstream.body(fake, request.url.path, q)
         return httpx.Response(status, content=body, headers={"content-type": ctype})
 
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(assert_all_called=False, using="httpx") as router:  # any transport, not only httpcore
         router.route(host="up.example").side_effect = answer
         yield fake
 
