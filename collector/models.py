@@ -89,6 +89,8 @@ class Collected:
     fear_greed: FearGreed | None = None
     whales: tuple[WhaleTx, ...] | None = None
     not_modified: bool = False  # conditional GET answered 304: nothing new, and that is a success
+    #: the story keys of `items` (collector.dedup.story_keys), when the source computed them off the event loop
+    keys: tuple[tuple[str, ...], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,17 @@ T = TypeVar("T")
 class Offload(Protocol):
     async def __call__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T: ...
 
+    def start(self) -> None: ...
+
     def close(self) -> None: ...
 
 
 class _Inline:
     async def __call__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
+
+    def start(self) -> None:
+        return None
 
     def close(self) -> None:
         return None
@@ -47,13 +52,20 @@ class Threads:
     async def __call__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
+    def start(self) -> None:
+        return None
+
     def close(self) -> None:
         return None
 
 
 def _warm(modules: tuple[str, ...]) -> None:
-    """Worker initializer: import what the tasks need once, before the first task arrives."""
+    """Worker initializer: Ctrl-C is the parent's business (it shuts the pool down); import what the tasks
+    need once, before the first task arrives."""
     import importlib
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     for name in modules:
         importlib.import_module(name)

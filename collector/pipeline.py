@@ -23,7 +23,7 @@ from collector.dedup import Deduper, story_keys
 from collector.errors import SourceError
 from collector.http import Http, make_client
 from collector.models import MARKET, Collected, FearGreed, Item, MarketData, ScoredItem, SourceResult, WhaleTx
-from collector.offload import Offload, Threads, inline
+from collector.offload import Offload, Processes, Threads, inline
 from collector.redact import Redactor
 from collector.scoring import Scorer
 from collector.snapshot import Snapshot, SourceStatus, SymbolView
@@ -150,7 +150,8 @@ class Collector:
             self.fear_greed = got.fear_greed
         if got.whales is not None:
             self.whales = got.whales
-        keyed = [(it, story_keys(it)) for it in got.items]
+        given = got.keys if got.keys is not None and len(got.keys) == len(got.items) else None
+        keyed = list(zip(got.items, given, strict=True)) if given else [(it, story_keys(it)) for it in got.items]
         fresh = [(it, keys) for it, keys in keyed if self.dedup.is_new(keys)]  # seen items are never scored
         scored = await self._score_off_loop(fresh) if len(fresh) > 8 else self._score(fresh)
         for s in scored:
@@ -312,6 +313,7 @@ async def open_collector(
     offload for parsing (`default_offload`, unless one is given); both closed on exit."""
     own_offload = offload is None
     offload = offload or default_offload(config)
+    offload.start()
     own = client is None
     client = client or make_client(user_agent=config.http.user_agent, max_connections=config.http.max_connections,
                                    max_redirects=config.http.max_redirects)
@@ -327,6 +329,15 @@ async def open_collector(
             offload.close()
 
 
+#: From this many enabled feeds on, feeds are parsed (and new items scored) in worker processes.
+PROCESS_POOL_FEEDS = 20
+
+
 def default_offload(config: Config) -> Offload:
-    """Where `collector fetch` and `collector serve` parse feeds (chosen by bench/run.py; README, "Performance")."""
+    """Where `collector fetch` and `collector serve` parse feeds and score new items: a pool of worker processes
+    (one per core, at most 4) for many feeds, threads for a few, where a pool's start-up would cost more than it
+    saves. Measured by bench/run.py (README, "Performance")."""
+    feeds = sum(f.enabled for f in config.rss.feeds) if config.rss.enabled else 0
+    if feeds >= PROCESS_POOL_FEEDS:
+        return Processes(preload=("collector.pipeline",))
     return Threads()

@@ -205,6 +205,7 @@ class Service:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        self.offload.start()  # worker processes import while the first requests are in flight
         self.scheduler.start()
         self._schedule_all()
         log.info("serving on http://%s:%s (metrics at /metrics)", self.host, self.bound_port,

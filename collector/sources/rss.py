@@ -216,8 +216,8 @@ class RssFeedSource:
         resp = await fetch(http, self.feed_config, validators=self._validators(), seconds=self.timeout)
         if resp.status == 304:
             return Collected(not_modified=True)
-        items = await self.offload(rss_fast.parse, resp.body, content_type=resp.content_type, url=resp.url,
-                                   feed_name=self.feed_config.name, now=now)
+        items, keys = await self.offload(rss_fast.parse_keyed, resp.body, content_type=resp.content_type,
+                                         url=resp.url, feed_name=self.feed_config.name, now=now)
         self.etag = resp.headers.get("etag") or None
         self.last_modified = resp.headers.get("last-modified") or None
-        return Collected(items=tuple(items))
+        return Collected(items=tuple(items), keys=tuple(keys))

@@ -38,6 +38,7 @@ from feedparser.sanitizer import _sanitize_html
 from feedparser.urls import _urljoin, resolve_relative_uris
 from lxml import etree
 
+from collector.dedup import story_keys
 from collector.models import Item
 
 _M = _FeedParserMixin
@@ -342,6 +343,13 @@ def parse(body: bytes, *, content_type: str, url: str, feed_name: str, now: floa
         return _fallback(rss.parse, "no usable entries", body, content_type, url, feed_name, now)
     STATS["fast"] = STATS.get("fast", 0) + 1
     return items
+
+
+def parse_keyed(body: bytes, *, content_type: str, url: str, feed_name: str,
+                now: float) -> tuple[list[Item], list[tuple[str, ...]]]:
+    """`parse`, plus each item's story keys (collector.dedup): both done wherever the parsing runs."""
+    items = parse(body, content_type=content_type, url=url, feed_name=feed_name, now=now)
+    return items, [story_keys(it) for it in items]
 
 
 #: How many documents took each path in this process ("fast", or the first reason for feedparser).
