@@ -14,11 +14,12 @@ from typing import Any
 
 import feedparser
 import httpx
-from common import PY, ROOT, Cpu, Span, Upstream, feed_urls
+from common import PY, ROOT, Cpu, Span, Upstream, feed_urls, percentile
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from collector.config import Config, load_config
 from collector.models import Item
+from collector.offload import Processes, Threads
 from collector.pipeline import Collector, open_collector
 from collector.scoring import Scorer
 from collector.sources import rss
@@ -97,6 +98,53 @@ async def one_poll(config: Config, cpu: Cpu) -> dict[str, Any]:
         return await poll(coll, cpu)
 
 
+async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
+    """How late a 5 ms timer fires: how long the event loop was busy with something else."""
+    while not stop.is_set():
+        t = time.perf_counter()
+        await asyncio.sleep(0.005)
+        lags.append(time.perf_counter() - t - 0.005)
+
+
+async def offload_compare(config: Config, cpu: Cpu, rounds: int = 2) -> dict[str, Any]:
+    """The first poll of everything with parsing (and scoring) in threads vs in warm worker processes:
+    wall, CPU of the whole process tree, and event-loop lag (what /metrics would wait)."""
+    out: dict[str, Any] = {}
+    for _ in range(rounds):
+        for name, make in (("threads", Threads), ("processes", lambda: Processes(preload=("collector.pipeline",)))):
+            offload = make()
+            async with open_collector(config, offload=offload) as coll:
+                offload.start()
+                await asyncio.sleep(2.0 if name == "processes" else 0.0)  # warm workers: the service's steady state
+                stop, lags = asyncio.Event(), []
+                probe = asyncio.create_task(_lag(stop, lags))
+                got = await poll(coll, cpu)
+                stop.set()
+                await probe
+            offload.close()
+            got["loop_lag_p99_ms"] = 1000 * percentile(lags, 99)
+            got["loop_lag_max_ms"] = 1000 * max(lags)
+            best = out.get(name)
+            if best is None or got["wall_s"] < best["wall_s"]:
+                out[name] = got
+    return out
+
+
+def samples_equivalence(paths: list[Path]) -> dict[str, Any]:
+    """Recorded real feeds (if present): the fast path's items equal feedparser's, and it read them itself."""
+    from collector.sources import rss_fast
+
+    same = fast = 0
+    for path in paths:
+        body = path.read_bytes()
+        before = rss_fast.STATS.get("fast", 0)
+        kw = {"content_type": "application/rss+xml", "url": "https://feeds.example/rss", "feed_name": path.stem,
+              "now": 1.9e9}
+        same += rss_fast.parse(body, **kw) == rss.parse(body, **kw)
+        fast += rss_fast.STATS.get("fast", 0) - before
+    return {"feeds": len(paths), "identical": same, "read_by_lxml": fast}
+
+
 # -- naive baseline --------------------------------------------------------------------------------------
 def naive(base: str, feeds: int, cpu: Cpu) -> dict[str, Any]:
     """One request after another with httpx.get, feedparser.parse and plain VADER on every title."""
@@ -170,5 +218,5 @@ def cli_fetch(config_path: Path) -> dict[str, Any]:
             "stderr": proc.stderr[-500:]}
 
 
-__all__ = ["cli_fetch", "fetch_bodies", "load", "naive", "one_poll", "parse_cpu", "polls", "process_cpu",
-           "rss", "scoring"]
+__all__ = ["cli_fetch", "fetch_bodies", "load", "naive", "offload_compare", "one_poll", "parse_cpu", "polls",
+           "process_cpu", "rss", "samples_equivalence", "scoring"]

@@ -39,9 +39,23 @@ from pathlib import Path
 from typing import Any
 
 from common import BENCH, PY, ROOT, Cpu, cores, start_upstream, write_config
-from phases import cli_fetch, fetch_bodies, load, naive, parse_cpu, polls, process_cpu, rss, scoring
+from phases import (
+    cli_fetch,
+    fetch_bodies,
+    load,
+    naive,
+    offload_compare,
+    one_poll,
+    parse_cpu,
+    polls,
+    process_cpu,
+    rss,
+    samples_equivalence,
+    scoring,
+)
 from scrape import free_port, metrics_latency
 
+SAMPLES = Path("/work/shared/samples/rss")  # recorded real feeds: checked when present, never required
 TARGETS = {"speedup": 10.0, "wall_factor": 1.5, "unchanged_pct": 5.0, "scoring_pct": 15.0,
            "metrics_idle_p99_ms": 5.0, "metrics_poll_p99_ms": 50.0, "memory_mb": 150.0}
 
@@ -84,6 +98,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "production": prod.__module__, "production_cpu_s": prod_cpu,
                         "production_items_per_s": len(prod_items) / prod_cpu,
                         "tag_and_score_cpu_s": process_cpu(prod_items, config)}
+        from collector.sources import rss_fast
+
+        res["parse"]["fast_path_stats"] = dict(rss_fast.STATS)
+        res["parse"]["recorded_samples"] = samples_equivalence(sorted(SAMPLES.glob("*.xml")))
         print(f"parse: {res['parse']}", flush=True)
 
         res["polls"] = asyncio.run(polls(up, config, cpu))
@@ -91,8 +109,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         res["cli_fetch"] = cli_fetch(cfg_path)
         print(f"cli: {res['cli_fetch']}", flush=True)
 
+        res["offload"] = asyncio.run(offload_compare(config, cpu, rounds=1 if args.quick else 2))
+        print(f"offload: {res['offload']}", flush=True)
+
         limited = load(write_config(tmp / "per_host4.yaml", up.base, feeds=args.feeds, per_host=4))
-        from phases import one_poll
         res["per_host_4"] = asyncio.run(one_poll(limited, cpu))
         res["per_host_4"]["expected_min_s"] = math.ceil(args.feeds / 4) * args.latency
         print(f"per_host=4: {res['per_host_4']}", flush=True)
@@ -165,6 +185,12 @@ def print_table(res: dict[str, Any]) -> None:
           f"same items with new ETags -> {polls_['same_items_new_etags']['upstream']}, "
           f"{polls_['same_items_new_etags']['new_items_scored']} scored, "
           f"CPU {polls_['same_items_new_etags']['cpu_s']:.2f} s")
+    samples = p["recorded_samples"]
+    print(f"fast path: {p['fast_path_stats']}; recorded real feeds: {samples['identical']}/{samples['feeds']} "
+          f"identical to feedparser, {samples['read_by_lxml']} read by lxml")
+    for name, o in res["offload"].items():
+        print(f"offload {name:<9}: first poll wall {o['wall_s']:.2f} s, CPU {o['cpu_s']:.2f} s, event-loop lag "
+              f"p99 {o['loop_lag_p99_ms']:.0f} ms (max {o['loop_lag_max_ms']:.0f} ms)")
     ph = res["per_host_4"]
     print(f"per_host=4 on one host: {ph['wall_s']:.2f} s (at least {ph['expected_min_s']:.2f} s expected)")
     print()

@@ -1,15 +1,15 @@
 """CoinGecko market data: prices for the configured coin ids, trending coins, global market-cap change.
 
-Requests (in this order, one after the other, each within what is left of the run's deadline):
+Requests (at the same time, each within the run's deadline; a poll waits for one latency, not three):
   `GET {base}/simple/price?ids=..&vs_currencies=usd&include_24hr_change=true&include_market_cap=true`
   `GET {base}/search/trending`   (params.trending, default true)
   `GET {base}/global`            (params.global, default true)
 Keys: plan "demo" -> header `x-cg-demo-api-key` on `base_url`; plan "pro" -> `x-cg-pro-api-key` on
 `params.pro_base_url`; no key -> no header on `base_url`.
 
-Failure policy: the run is one unit. If any of its requests fails, the run fails with that error and no
-market data is published from it (the last good data stays with the pipeline). Partial market data would
-mix a fresh price with a stale trending list without anyone noticing.
+Failure policy: the run is one unit. If any of its requests fails, the run fails with the error of the first
+failed request in the order above and no market data is published from it (the last good data stays with the
+pipeline). Partial market data would mix a fresh price with a stale trending list without anyone noticing.
 
 `parse_prices`: `{}` (an unknown id) or a missing id means "no quote" for that id, not an error. An entry
 that is not an object or has none of price/change/market cap is skipped; if every non-empty entry is bad,
@@ -18,6 +18,7 @@ ParseError. Figures are in `vs_currency` (default usd; the model calls them *_us
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from collector.config import Secrets, SourceConfig, SymbolConfig
@@ -140,21 +141,26 @@ class CoinGeckoSource:
 
     async def collect(self, http: Http, now: float) -> Collected:
         deadline = Deadline(self.timeout, api=API)
-        quotes: dict[str, Quote] = {}
+
+        async def get(path: str, query: dict[str, str] | None) -> Response:
+            return await fetch(http, self.base_url + path, params=query, headers=self.headers,
+                               seconds=deadline.left())
+
+        wanted: list[tuple[str, dict[str, str] | None]] = []
         if self.ids:
-            query = {"ids": ",".join(self.ids), "vs_currencies": self.vs_currency,
-                     "include_24hr_change": "true", "include_market_cap": "true"}
-            resp = await fetch(http, self.base_url + "/simple/price", params=query, headers=self.headers,
-                               seconds=deadline.left())
-            quotes = parse_prices(resp.body, vs_currency=self.vs_currency)
-        trending: tuple[str, ...] = ()
+            wanted.append(("/simple/price", {"ids": ",".join(self.ids), "vs_currencies": self.vs_currency,
+                                             "include_24hr_change": "true", "include_market_cap": "true"}))
         if self.trending:
-            resp = await fetch(http, self.base_url + "/search/trending", params=None, headers=self.headers,
-                               seconds=deadline.left())
-            trending = parse_trending(resp.body)
-        change: float | None = None
+            wanted.append(("/search/trending", None))
         if self.global_:
-            resp = await fetch(http, self.base_url + "/global", params=None, headers=self.headers,
-                               seconds=deadline.left())
-            change = parse_global(resp.body)
+            wanted.append(("/global", None))
+        answers = await asyncio.gather(*(get(path, query) for path, query in wanted), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        got = {path: answer for (path, _), answer in zip(wanted, answers, strict=True)
+               if isinstance(answer, Response)}
+        quotes = parse_prices(got["/simple/price"].body, vs_currency=self.vs_currency) if self.ids else {}
+        trending = parse_trending(got["/search/trending"].body) if self.trending else ()
+        change = parse_global(got["/global"].body) if self.global_ else None
         return Collected(market=MarketData(quotes=quotes, trending=trending, market_cap_change_24h_percent=change))
