@@ -159,7 +159,7 @@ FAILING_ROUTES = {
     FNG: redirect(FNG),
     WHALES: answer(429, b"", headers={"Retry-After": "5"}),
     RSS_ALPHA: chunked([b" " * 65_536] * 8),
-    RSS_BETA: every_nth(10, hang(0.5), answer(404, b"")),  # a timeout (50 ms deadline) on every 10th poll
+    RSS_BETA: every_nth(20, hang(0.5), answer(404, b"")),  # a timeout (150 ms deadline) on every 20th poll
 }
 
 
@@ -169,7 +169,7 @@ async def failing_polls(up: HostileUpstream, config_dir: Path, polls: int = 1000
     so backoff never holds a request back. Open fds and asyncio tasks after `warmup` polls and at the end."""
     up.routes.update(FAILING_ROUTES)
     path = config_dir / "feeds.yaml"
-    path.write_text(config_yaml(up.base, timeout="50ms", max_body_bytes=131_072))
+    path.write_text(config_yaml(up.base, timeout="150ms", max_body_bytes=131_072))
     config = load_config(path, up.secrets)
     clock = _Clock()
     async with make_client(max_redirects=config.http.max_redirects) as client:

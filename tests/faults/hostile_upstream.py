@@ -309,6 +309,7 @@ def not_found(ex: Exchange) -> None:
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default 5 drops SYNs when a poll opens many connections at once
     owner: HostileUpstream
 
     def handle_error(self, request: object, client_address: object) -> None:
