@@ -31,6 +31,7 @@ import asyncio
 import datetime as dt
 import json
 import math
+import os
 import platform
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def versions() -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    res: dict[str, Any] = {"args": vars(args), "versions": versions()}
+    res: dict[str, Any] = {"args": vars(args), "versions": versions(), "load_average_start": os.getloadavg()}
     up = start_upstream(args.feeds, args.items, args.latency)
     cpu = Cpu(exclude={up.proc.pid})
     tmp = Path(tempfile.mkdtemp(prefix="collector-bench-"))
@@ -134,6 +135,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                          capture_output=True, text=True, check=True)
     res["memory"] = json.loads(out.stdout)
     print(f"memory: {res['memory']}", flush=True)
+    res["load_average_end"] = os.getloadavg()
     res["summary"] = summarize(res)
     return res
 
@@ -193,6 +195,10 @@ def print_table(res: dict[str, Any]) -> None:
               f"p99 {o['loop_lag_p99_ms']:.0f} ms (max {o['loop_lag_max_ms']:.0f} ms)")
     ph = res["per_host_4"]
     print(f"per_host=4 on one host: {ph['wall_s']:.2f} s (at least {ph['expected_min_s']:.2f} s expected)")
+    start, end = res["load_average_start"], res["load_average_end"]
+    print(f"load average (1/5/15 min) at start {start[0]:.2f}/{start[1]:.2f}/{start[2]:.2f}, at end "
+          f"{end[0]:.2f}/{end[1]:.2f}/{end[2]:.2f} on {cores()} cores"
+          + ("  <- other work was running: timings are pessimistic" if max(start[0], start[2]) > 0.7 else ""))
     print()
     width = max(len(r["figure"]) for r in res["summary"])
     print(f"{'figure':<{width}}  {'value':<34} {'target':<16} met")

@@ -45,7 +45,6 @@ from collector import __version__
 from collector.decode import ACCEPT_ENCODING, DecodeError, make_decoder
 from collector.errors import FetchError, RateLimited
 from collector.redact import SECRET_PARAM, Redactor, redact_url, remember
-from collector.transport import AiohttpTransport
 
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 #: The only request headers that follow a redirect to another origin.
@@ -84,6 +83,8 @@ def make_client(
     """The production client. `Http` follows redirects itself (at most `max_redirects`, credentials never
     cross origins) and decompresses bodies itself (bounded), so only encodings it can bound are asked for.
     It keeps no cookies: no source needs one."""
+    from collector.transport import AiohttpTransport  # here: parser worker processes never need aiohttp
+
     agent = (user_agent or "sigmax-collector/{version}").format(version=__version__)
     client = httpx.AsyncClient(
         headers={"User-Agent": agent, "Accept-Encoding": ACCEPT_ENCODING},
