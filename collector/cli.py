@@ -22,6 +22,7 @@ EXIT_OK = 0
 EXIT_SOURCES_FAILED = 1
 EXIT_USAGE = 2  # click's own code for usage errors
 EXIT_CONFIG = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,6 +45,13 @@ def load_or_exit(path: str | None) -> Config:
     return config
 
 
+def _enabled(config: Config, api: str) -> bool:
+    if api == "rss":
+        return config.rss.enabled and any(f.enabled for f in config.rss.feeds)
+    src = config.sources.get(api)
+    return src is not None and src.enabled
+
+
 config_option = click.option(
     "--config", "config_path", metavar="PATH", envvar="COLLECTOR_CONFIG",
     help="Config file (default: $COLLECTOR_CONFIG, else ./feeds.yaml).")
@@ -57,7 +65,8 @@ config_option = click.option(
 def fetch(config_path: str | None, sources: tuple[str, ...], as_json: bool) -> None:
     """Run every enabled source once, concurrently, and print what was found.
 
-    Exit codes: 0 every source succeeded, 1 at least one failed, 3 invalid config.
+    Exit codes: 0 every source succeeded, 1 at least one failed, 2 usage error (an unknown or disabled
+    --source), 3 invalid config, 130 interrupted.
     """
     from collector.pipeline import fetch_once
     from collector.snapshot import to_dict
@@ -68,6 +77,12 @@ def fetch(config_path: str | None, sources: tuple[str, ...], as_json: bool) -> N
         raise click.BadParameter(f"unknown source {', '.join(unknown)}; choose from {', '.join(APIS)}",
                                  param_hint="--source")
     config = load_or_exit(config_path)
+    disabled = [s for s in sources if not _enabled(config, s)]
+    if disabled:
+        why = [n for n in config.notices if n.split(":", 1)[0] in disabled]
+        click.echo(f"error: --source {', '.join(disabled)}: not enabled in the config"
+                   + (f" ({'; '.join(why)})" if why else "") + "; nothing was fetched", err=True)
+        sys.exit(EXIT_USAGE)
     err = Console(stderr=True)
     progress: Any = nullcontext()
     on_done: Callable[[SourceResult], None] | None = None
@@ -81,7 +96,11 @@ def fetch(config_path: str | None, sources: tuple[str, ...], as_json: bool) -> N
                 progress.update(task, description=f"{r.source}{' ' + r.feed if r.feed else ''} "
                                 f"{'ok' if r.ok else 'failed'}")
 
-        snap, results = asyncio.run(fetch_once(config, only=sources, on_done=on_done))
+        try:
+            snap, results = asyncio.run(fetch_once(config, only=sources, on_done=on_done))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
     if as_json:
         click.echo(json.dumps(to_dict(snap), indent=2, sort_keys=False))
     else:
@@ -101,7 +120,8 @@ def fetch(config_path: str | None, sources: tuple[str, ...], as_json: bool) -> N
               help="Listen port (default: service.port, 9188).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "text"]), default="auto",
               envvar="COLLECTOR_LOG_FORMAT", help="auto: JSON lines unless stderr is a terminal.")
-@click.option("--log-level", default="INFO", envvar="COLLECTOR_LOG_LEVEL", show_default=True)
+@click.option("--log-level", default="INFO", envvar="COLLECTOR_LOG_LEVEL", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def serve(config_path: str | None, host: str | None, port: int | None, log_format: str, log_level: str) -> None:
     """Collect on a schedule and serve /metrics, /healthz, /readyz and /api/v1/sentiment until SIGTERM."""
     import os

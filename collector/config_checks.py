@@ -106,6 +106,10 @@ def parse_duration(value: object) -> float | None:
     return total if text else None
 
 
+#: The longest duration any setting accepts: beyond it a schedule is meaningless and date arithmetic overflows.
+MAX_DURATION = 366 * 86400.0
+
+
 def _duration(minimum: float, strict: bool) -> Check:
     def check(problems: Problems, path: str, value: Any) -> Any:
         seconds = parse_duration(value)
@@ -118,6 +122,9 @@ def _duration(minimum: float, strict: bool) -> Check:
             return INVALID
         if not math.isfinite(seconds) or seconds < minimum or (strict and seconds <= minimum):
             problems.add(path, f"must be a {word} duration, got {show(value)}")
+            return INVALID
+        if seconds > MAX_DURATION:
+            problems.add(path, f"must be at most 366d (a schedule cannot run less often), got {show(value)}")
             return INVALID
         return seconds
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "REDACTED"
 SECRET_PARAM = re.compile(r"(token|key|secret|password|passwd|auth|signature|sig|session)", re.I)
@@ -25,8 +25,14 @@ _LEARNT: deque[str] = deque(maxlen=64)  # credentials learnt at run time (see `r
 _learnt_pattern: re.Pattern[str] | None = None
 
 
+def _encodings(secret: str) -> set[str]:
+    """The forms a secret takes in URLs and logs: raw, percent-encoded (once and twice), form-encoded."""
+    once = quote(secret, safe="")
+    return {secret, once, quote(once, safe=""), quote_plus(secret), quote(secret)}
+
+
 def _alternation(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted(set(secrets), key=len, reverse=True)
+    ordered = sorted({form for s in secrets for form in _encodings(s)}, key=len, reverse=True)
     return re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None
 
 

@@ -159,8 +159,17 @@ class Service:
                 self.metrics.config_loaded(False, self.clock())
                 return False, exc.problems
             change = diff_configs(self.config, new).summary()
-            self._apply(new)
+            old_address = (self.config.service.host, self.config.service.port)
+            try:
+                self._apply(new)
+            except Exception as exc:  # a bug or an unschedulable value: say so, never leave the watcher dead
+                log.exception("config reload could not be applied: %s", exc, extra={"path": str(self.config_path)})
+                self.metrics.config_loaded(False, self.clock())
+                return False, [f"could not apply the new config: {type(exc).__name__}: {exc}"]
             self.metrics.config_loaded(True, self.clock())
+            if (new.service.host, new.service.port) != old_address:
+                log.warning("service.host/service.port changed in the config: restart the collector to listen "
+                            "on the new address", extra={"path": str(self.config_path)})
             log.info("config reloaded (%s): %s", reason, change, extra={"path": str(self.config_path)})
             return True, []
 
@@ -188,7 +197,10 @@ class Service:
                 return
             current = self._hash_file()
             if current is not None and current != self._file_hash:
-                await self.reload(reason="file changed")
+                try:
+                    await self.reload(reason="file changed")
+                except Exception:  # keep watching whatever happened
+                    log.exception("config reload crashed", extra={"path": str(self.config_path)})
 
     async def _heartbeat(self) -> None:
         while not self._stop.is_set():
@@ -208,8 +220,8 @@ class Service:
         self.offload.start()  # worker processes import while the first requests are in flight
         self.scheduler.start()
         self._schedule_all()
-        log.info("serving on http://%s:%s (metrics at /metrics)", self.host, self.bound_port,
-                 extra={"items": len(self.collector.sources) if self.collector else 0})
+        log.info("serving on http://%s:%s (metrics at /metrics), %d jobs", self.host, self.bound_port,
+                 len(self.collector.sources) if self.collector else 0)
         for notice in self.config.notices:
             log.warning("%s", notice)
 
@@ -235,15 +247,18 @@ class Service:
             await asyncio.gather(*background, return_exceptions=True)
 
     async def stop(self) -> None:
+        """Stop scheduling, give in-flight runs `shutdown_grace` seconds to finish, cancel the rest, close."""
         self._stop.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()  # no new runs; shutdown() would cancel the running ones at once
         inflight = list(self._inflight)
         if inflight:
             _, pending = await asyncio.wait(inflight, timeout=self.shutdown_grace)
             for t in pending:
                 t.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -56,7 +56,8 @@ async def sentiment(request: web.Request) -> web.Response:
     if svc.collector is None:
         return web.json_response({"error": "config not loaded"}, status=503)
     doc = to_dict(svc.collector.snapshot())
-    doc["last_update"] = dict(svc.collector.last_success)
+    enabled = {src.api for src in svc.collector.sources.values()}
+    doc["last_update"] = {api: t for api, t in svc.collector.last_success.items() if api in enabled}
     return web.json_response(doc)
 
 

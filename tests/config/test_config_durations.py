@@ -70,3 +70,10 @@ def test_config_durations_negative_and_wrong_types(problems):
         'write seconds (90) or a duration like "90s", "5m", "1h", "1h30m"',
         "sources.whalealert.interval: must be a positive duration, got inf",
     ]
+
+
+@pytest.mark.parametrize("value", ["1e12", "100000000d", "367d"])
+def test_config_durations_above_a_year_are_refused(problems, value):
+    """A huge interval is refused with its path, not left to overflow the scheduler's date arithmetic."""
+    found = problems(f"symbols:\n  BTC: {{aliases: [Bitcoin]}}\nsources:\n  reddit: {{interval: {value}}}\n")
+    assert any("sources.reddit.interval" in p and "at most 366d" in p for p in found), found

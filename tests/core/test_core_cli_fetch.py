@@ -146,3 +146,20 @@ def test_cli_fetch_unreachable_upstreams_fail_fast_without_traceback(tmp_path):
     assert out.returncode == EXIT_SOURCES_FAILED
     assert "Traceback" not in out.stdout + out.stderr
     assert out.stdout.count("failed") >= 5 and "connect" in out.stdout
+
+
+def test_cli_fetch_disabled_source_is_refused(mocked_config, upstream_routes):
+    """--source naming a source that the config (or a missing key) disabled: exit 2, nothing fetched."""
+    res = CliRunner().invoke(main, ["fetch", "--config", str(mocked_config), "--source", "cryptopanic"],
+                             env={"CRYPTOPANIC_API_KEY": ""})
+    assert res.exit_code == 2
+    assert "cryptopanic" in res.output and "not enabled" in res.output
+    assert "CRYPTOPANIC_API_KEY" in res.output
+    assert "Fear & Greed" not in res.output
+
+
+def test_cli_serve_rejects_unknown_log_level(mocked_config):
+    """A bad --log-level is a usage error (exit 2), not a traceback."""
+    res = _run(["serve", "--config", str(mocked_config), "--log-level", "LOUD"])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output

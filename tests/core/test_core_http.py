@@ -142,3 +142,14 @@ async def test_http_failing_rss_feed_does_not_hold_back_other_feeds(make_http):
     assert http.blocked_for("rss", "bad") > 0
     assert (await http.get("rss", "https://good.example/feed", feed="good")).body == b"ok"
     assert obs.backoffs["rss:bad"] is not None
+
+
+def test_redactor_masks_percent_encoded_secrets():
+    """A key with URL-special characters is masked raw, percent-encoded once or twice, and form-encoded."""
+    from urllib.parse import quote, quote_plus
+
+    secret = "cpSECRETabc/def+ghi="
+    r = Redactor([secret])
+    once = quote(secret, safe="")
+    for text in (secret, once, quote(once, safe=""), quote_plus(secret)):
+        assert "SECRETabc" not in r(f"redirected to /final?next=https://x.example/?auth_token%3D{text}")

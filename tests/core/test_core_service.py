@@ -201,3 +201,15 @@ def test_service_sigterm_exits_0_quickly(replay_config_path, env):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+async def test_service_stop_lets_short_runs_finish(replay_config_path, env):
+    """A run that ends within the shutdown grace finishes (and is recorded) instead of being cancelled."""
+    svc = Service(load_config(replay_config_path, env), config_path=None, env=env, registry=CollectorRegistry(),
+                  host="127.0.0.1", port=0, shutdown_grace=3.0)
+    slow = SlowSource("feargreed", delay=0.5)
+    svc.collector.sources = {"feargreed": slow}
+    await svc.start()
+    await _until(lambda: slow.active == 1)
+    await svc.stop()
+    assert svc.collector.results["feargreed"].ok
