@@ -3,6 +3,7 @@
 The service runs as its own process (`python -m collector serve`), started against the benchmark upstream
 with a config of 50 symbols and every feed; this process scrapes it over loopback with a keep-alive client.
 "During the poll" is from the first answer of /healthz until /readyz says every source finished its first run.
+Every scrape sends Prometheus's Accept header (OpenMetrics preferred), so the encoder is the one Prometheus gets.
 """
 
 from __future__ import annotations
@@ -24,8 +25,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: What Prometheus sends: it asks for OpenMetrics first.
+ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+          "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+
+
 def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
-    conn.request("GET", path)
+    conn.request("GET", path, headers={"Accept": ACCEPT})
     resp = conn.getresponse()
     return resp.status, resp.read()
 

@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector as _PromCollector
 
 from collector import __version__
-from collector.config import Config
+from collector.config import Config, FeedConfig
 from collector.errors import REASONS
 from collector.models import ScoredItem, SourceResult
 from collector.redact import redact_url
@@ -136,6 +136,18 @@ def _backoff_family(backoff: dict[tuple[str, str], float]) -> Iterator[Metric]:
     yield fam
 
 
+_FEED_URLS: list[tuple[tuple[FeedConfig, ...], dict[str, str]]] = []
+
+
+def _feed_urls(feeds: tuple[FeedConfig, ...]) -> dict[str, str]:
+    """feed name -> redacted URL, worked out once per feed list (not on every scrape)."""
+    if _FEED_URLS and _FEED_URLS[0][0] is feeds:
+        return _FEED_URLS[0][1]
+    urls = {f.name: redact_url(f.url) for f in feeds}
+    _FEED_URLS[:] = [(feeds, urls)]
+    return urls
+
+
 def render_snapshot(snap: Snapshot, cfg: Config) -> Iterator[Metric]:
     """Gauge families for the current state. Absent values produce no sample."""
     news = GaugeMetricFamily("sigmax_news_sentiment_score",
@@ -181,7 +193,7 @@ def render_snapshot(snap: Snapshot, cfg: Config) -> Iterator[Metric]:
     feed_ok = GaugeMetricFamily("sigmax_rss_feed_fetch_success",
                                 "1 when the feed's last fetch succeeded, else 0.", labels=["feed", "feed_url"])
     rss = snap.sources.get("rss")
-    urls = {f.name: redact_url(f.url) for f in cfg.rss.feeds}
+    urls = _feed_urls(cfg.rss.feeds)
     if rss is not None:
         for name, r in sorted(rss.feeds.items()):
             if name in urls:

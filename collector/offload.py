@@ -60,12 +60,14 @@ class Threads:
 
 
 def _warm(modules: tuple[str, ...]) -> None:
-    """Worker initializer: Ctrl-C is the parent's business (it shuts the pool down); import what the tasks
-    need once, before the first task arrives."""
+    """Worker initializer: Ctrl-C is the parent's business (it shuts the pool down), the parent's event loop
+    has priority over parsing, and what the tasks need is imported once, before the first task arrives."""
     import importlib
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(10)  # the parent's event loop (HTTP, /metrics) comes first; workers take the CPU it leaves
 
     for name in modules:
         importlib.import_module(name)
