@@ -107,15 +107,16 @@ async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
 
 
 async def offload_compare(config: Config, cpu: Cpu, rounds: int = 2) -> dict[str, Any]:
-    """The first poll of everything with parsing (and scoring) in threads vs in warm worker processes:
-    wall, CPU of the whole process tree, and event-loop lag (what /metrics would wait)."""
+    """The first poll of everything with parsing (and scoring) in threads, in worker processes started with the
+    poll (cold, as `collector fetch`), and in running ones (warm, as the service): wall, CPU of the whole
+    process tree, and event-loop lag (what /metrics would wait)."""
     out: dict[str, Any] = {}
     for _ in range(rounds):
-        for name, make in (("threads", Threads), ("processes", lambda: Processes(preload=("collector.pipeline",)))):
-            offload = make()
+        for name in ("threads", "processes_cold", "processes_warm"):
+            offload = Threads() if name == "threads" else Processes(preload=("collector.pipeline",))
             async with open_collector(config, offload=offload) as coll:
-                offload.start()
-                await asyncio.sleep(2.0 if name == "processes" else 0.0)  # warm workers: the service's steady state
+                offload.start()  # cold: workers start with the poll (`collector fetch`); warm: already running
+                await asyncio.sleep(2.0 if name == "processes_warm" else 0.0)
                 stop, lags = asyncio.Event(), []
                 probe = asyncio.create_task(_lag(stop, lags))
                 got = await poll(coll, cpu)

@@ -191,7 +191,7 @@ def print_table(res: dict[str, Any]) -> None:
     print(f"fast path: {p['fast_path_stats']}; recorded real feeds: {samples['identical']}/{samples['feeds']} "
           f"identical to feedparser, {samples['read_by_lxml']} read by lxml")
     for name, o in res["offload"].items():
-        print(f"offload {name:<9}: first poll wall {o['wall_s']:.2f} s, CPU {o['cpu_s']:.2f} s, event-loop lag "
+        print(f"offload {name:<14}: first poll wall {o['wall_s']:.2f} s, CPU {o['cpu_s']:.2f} s, event-loop lag "
               f"p99 {o['loop_lag_p99_ms']:.0f} ms (max {o['loop_lag_max_ms']:.0f} ms)")
     ph = res["per_host_4"]
     print(f"per_host=4 on one host: {ph['wall_s']:.2f} s (at least {ph['expected_min_s']:.2f} s expected)")

@@ -63,19 +63,23 @@ class Metrics:
             registry.register(_StateCollector(state, self._backoff))
         #: bumped by every change this class makes; with the snapshot and config objects it keys `render`'s cache
         self.version = 0
-        self._rendered: dict[Encoder, tuple[tuple[int, ...], bytes, object]] = {}
+        self._rendered: dict[str, tuple[tuple[int, ...], bytes, object]] = {}
 
-    def render(self, encoder: Encoder) -> bytes:
+    def render(self, encoder: Encoder, content_type: str) -> bytes:
         """`encoder(registry)`, encoded again only when something it shows changed: a request, a run, a
         backoff or a reload (each bumps `version`), or a new snapshot or config (new objects; they are
-        immutable and rebuilt on change). An idle scrape is a dictionary lookup, not ~10 ms of text building."""
+        immutable and rebuilt on change). An idle scrape is a dictionary lookup, not ~10 ms of text building.
+        Answers are kept per content type (prometheus_client hands out a new encoder object for every
+        OpenMetrics request, so the encoder itself cannot be the key)."""
         snap, cfg = self._state() if self._state is not None else (None, None)
         key = (self.version, id(snap), id(cfg), len(getattr(self.registry, "_collector_to_names", ())))
-        cached = self._rendered.get(encoder)
+        cached = self._rendered.get(content_type)
         if cached is not None and cached[0] == key:
             return cached[1]
         body = encoder(self.registry)
-        self._rendered[encoder] = (key, body, (snap, cfg))  # holding snap and cfg keeps their ids unique
+        if content_type not in self._rendered and len(self._rendered) >= 8:  # odd Accept variants: stay bounded
+            self._rendered.clear()
+        self._rendered[content_type] = (key, body, (snap, cfg))  # holding snap and cfg keeps their ids unique
         return body
 
     # -- RequestObserver -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ SERVICE_KEY: web.AppKey[Service] = web.AppKey("service")
 async def metrics(request: web.Request) -> web.Response:
     svc = request.app[SERVICE_KEY]
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
-    body = svc.metrics.render(encoder)  # cached until something it shows changes
+    body = svc.metrics.render(encoder, content_type)  # cached until something it shows changes
     resp = web.Response(body=body)
     resp.headers["Content-Type"] = content_type
     return resp
