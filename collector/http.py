@@ -235,9 +235,28 @@ class Http:
             )
             exc.counted = True
             raise exc
-        async with self._slot(url), self._pool_slot():
-            return await self._request(method, api, url, key, params, headers, data, auth, timeout, feed,
-                                       allow_statuses)
+        async with self._slot(url), self._pool_slot():  # waiting for a slot is not part of the deadline
+            started = time.perf_counter()
+            try:
+                resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed,
+                                        allow_statuses)
+            except FetchError as exc:
+                self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
+                exc.counted = True
+                if exc.reason in ("timeout", "connect", "tls"):
+                    self._note_failure(key, exc.reason)
+                raise
+        seconds = time.perf_counter() - started
+        try:
+            self._check_status(api, resp, feed, allow_statuses)
+        except FetchError as exc:
+            self.observer.request_done(api, False, exc.reason, seconds)
+            exc.counted = True
+            raise
+        # an allowed status >= 400 is a failed request; its source raises (and the pipeline counts) the reason
+        self.observer.request_done(api, resp.status < 400, None, seconds)
+        self._clear(key)
+        return resp
 
     def _pool_slot(self) -> asyncio.Semaphore | contextlib.nullcontext[None]:
         if not self.max_in_flight:
@@ -255,42 +274,6 @@ class Http:
         if slot is None:
             slot = self._host_slots[host] = asyncio.Semaphore(self.per_host)
         return slot
-
-    async def _request(
-        self,
-        method: str,
-        api: str,
-        url: str,
-        key: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        auth: tuple[str, str] | None,
-        timeout: float,
-        feed: str | None,
-        allow_statuses: tuple[int, ...],
-    ) -> Response:
-        started = time.perf_counter()
-        try:
-            resp = await self._send(method, api, url, params, headers, data, auth, timeout, feed,
-                                    allow_statuses)
-        except FetchError as exc:
-            self.observer.request_done(api, False, exc.reason, time.perf_counter() - started)
-            exc.counted = True
-            if exc.reason in ("timeout", "connect", "tls"):
-                self._note_failure(key, exc.reason)
-            raise
-        seconds = time.perf_counter() - started
-        try:
-            self._check_status(api, resp, feed, allow_statuses)
-        except FetchError as exc:
-            self.observer.request_done(api, False, exc.reason, seconds)
-            exc.counted = True
-            raise
-        # an allowed status >= 400 is a failed request; its source raises (and the pipeline counts) the reason
-        self.observer.request_done(api, resp.status < 400, None, seconds)
-        self._clear(key)
-        return resp
 
     async def _send(
         self,
