@@ -101,3 +101,16 @@ def replay_config_path(upstream, tmp_path):
 def env():
     """The environment a user would set: only the CryptoPanic key."""
     return {"CRYPTOPANIC_API_KEY": "cp-test-key-0001"}
+
+
+async def wait_until(predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
+    """Poll `predicate` until it is true; fail the test after `timeout` seconds."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(step)
+    raise AssertionError("condition not met in time")

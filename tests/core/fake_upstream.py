@@ -83,7 +83,7 @@ class FakeUpstream:
             def log_message(self, fmt: str, *args: object) -> None:
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 outer.hits[url.path] += 1
                 if any(url.path.startswith(p) for p in outer.fail):

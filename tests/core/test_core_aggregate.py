@@ -8,7 +8,15 @@ import pytest
 from core_helpers import NOW, scored
 
 from collector.aggregate import (
-    BEARISH, BULLISH, NEUTRAL, Window, aggregate, decay, effective_time, engagement_weight, whale_activity,
+    BEARISH,
+    BULLISH,
+    NEUTRAL,
+    Window,
+    aggregate,
+    decay,
+    effective_time,
+    engagement_weight,
+    whale_activity,
 )
 from collector.config import AggregationConfig
 from collector.models import MARKET, WhaleTx

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
+from core_helpers import wait_until as _until
 from prometheus_client import CollectorRegistry
 
 from collector.config import load_config
 from collector.service import Service
-
-
-async def _until(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

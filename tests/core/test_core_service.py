@@ -12,20 +12,12 @@ import time
 
 import httpx
 import pytest
+from core_helpers import wait_until as _until
 from prometheus_client import CollectorRegistry
 
 from collector.config import load_config
 from collector.models import Collected
 from collector.service import Service
-
-
-async def _until(predicate, timeout: float = 10.0, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(step)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
